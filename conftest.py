@@ -1,0 +1,64 @@
+"""Shared fixtures: organisations, people with roles, and the switch for PostgreSQL."""
+
+import pytest
+from django.test import Client
+
+from leerlus.organisations.models import Organisation, User
+from leerlus.organisations.roles import Role
+from leerlus.organisations.tests.factories import (
+    PASSWORD,
+    DepartmentFactory,
+    OrganisationFactory,
+    ServiceFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def organisation(db: None) -> Organisation:
+    org = OrganisationFactory(name="Gemeente Eendorp", slug="eendorp")
+    department = DepartmentFactory(organisation=org, name="Publiekszaken", slug="publiekszaken")
+    ServiceFactory(organisation=org, department=department, name="Paspoort", slug="paspoort")
+    return org
+
+
+@pytest.fixture
+def other_organisation(db: None) -> Organisation:
+    org = OrganisationFactory(name="Gemeente Tweestad", slug="tweestad")
+    department = DepartmentFactory(organisation=org, name="Geheime Afdeling", slug="geheim")
+    ServiceFactory(organisation=org, department=department, name="Geheime Dienst", slug="geheim")
+    return org
+
+
+@pytest.fixture
+def make_user(db: None, organisation: Organisation):
+    def make(*roles: str, org: Organisation | None = None, **fields: object) -> User:
+        user: User = UserFactory(organisation=org or organisation, roles=list(roles), **fields)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def analyst(make_user) -> User:
+    return make_user(Role.ANALYST, username="analist")
+
+
+@pytest.fixture
+def administrator(make_user) -> User:
+    return make_user(Role.ADMINISTRATOR, username="beheerder", is_staff=True)
+
+
+@pytest.fixture
+def client_for(db: None):
+    def login(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD

@@ -1,0 +1,61 @@
+"""OpenAPI post-processing: every operation documents its problem+json error responses."""
+
+from typing import Any
+
+from .problems import PROBLEM_CONTENT_TYPE
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "An error as RFC 9457 problem details.",
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "code": {"type": "string"},
+        "invalidParams": {
+            "type": "array",
+            "description": "Present on 400: each invalid field with the reason.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "code": {"type": "string"},
+                    "reason": {"type": "string"},
+                },
+                "required": ["name", "code", "reason"],
+            },
+        },
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+_ERRORS = {
+    "400": "Invalid input",
+    "401": "Not authenticated",
+    "403": "Not allowed",
+    "404": "Not found",
+}
+_WRITES = {"post", "put", "patch"}
+
+
+def add_problem_responses(
+    result: dict[str, Any], generator: object, request: object, public: bool
+) -> dict[str, Any]:
+    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = _PROBLEM_SCHEMA
+    reference = {"$ref": "#/components/schemas/Problem"}
+    for path, item in result.get("paths", {}).items():
+        if path.endswith("/schema"):
+            continue
+        for method, operation in item.items():
+            for status, description in _ERRORS.items():
+                if status == "400" and method not in _WRITES and not operation.get("parameters"):
+                    continue
+                operation["responses"].setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {PROBLEM_CONTENT_TYPE: {"schema": reference}},
+                    },
+                )
+    return result

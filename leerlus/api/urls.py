@@ -1,0 +1,23 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from leerlus.organisations import api as organisations
+
+from . import views
+
+app_name = "api"
+urlpatterns = [
+    path("schema", SpectacularAPIView.as_view(), name="schema"),
+    path("docs", views.docs_view, name="docs"),
+    path("me", organisations.MeView.as_view(), name="me"),
+    path("organisation", organisations.OrganisationView.as_view(), name="organisation"),
+    path("departments", organisations.DepartmentList.as_view(), name="department-list"),
+    path(
+        "departments/<slug:slug>",
+        organisations.DepartmentDetail.as_view(),
+        name="department-detail",
+    ),
+    path("services", organisations.ServiceList.as_view(), name="service-list"),
+    path("services/<slug:slug>", organisations.ServiceDetail.as_view(), name="service-detail"),
+    path("audit-entries", organisations.AuditEntryList.as_view(), name="audit-entry-list"),
+]

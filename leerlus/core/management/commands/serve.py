@@ -1,0 +1,111 @@
+"""``leerlus serve``: the web application, a background worker and the scheduler together.
+
+What ``make run`` starts. Ctrl-C (or SIGTERM) stops all three. In production run them as
+separate services instead (docs/deployment.md).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from argparse import ArgumentParser
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from leerlus.organisations.models import Organisation
+
+
+class Command(BaseCommand):
+    help = "Start the web application with a background worker and the scheduler."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument(
+            "--no-worker", action="store_true", help="Start only the web application."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        python = sys.executable
+        bind = f"{options['host']}:{options['port']}"
+        commands = [
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "leerlus.wsgi:application",
+                "--bind",
+                bind,
+                "--workers",
+                str(options["web_workers"]),
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "--log-level",
+                "warning",
+            ],
+        ]
+        if not options["no_worker"]:
+            commands += [
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "leerlus",
+                    "worker",
+                    "--concurrency",
+                    "2",
+                    "--loglevel",
+                    "warning",
+                ],
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "leerlus",
+                    "beat",
+                    "--loglevel",
+                    "warning",
+                    "--pidfile=",
+                ],
+            ]
+        processes = [subprocess.Popen(command) for command in commands]  # noqa: S603
+        self._announce(bind)
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            for process in processes:
+                if process.poll() is None:
+                    process.terminate()
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while all(process.poll() is None for process in processes):
+                time.sleep(0.5)
+        finally:
+            stop(signal.SIGTERM, None)
+            for process in processes:
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        self.stdout.write("Leerlus stopped.")
+
+    def _announce(self, bind: str) -> None:
+        host, port = bind.rsplit(":", 1)
+        shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
+        self.stdout.write(self.style.SUCCESS(f"\nLeerlus runs at http://{shown}:{port}/"))
+        if settings.LEERLUS_DEMO and Organisation.objects.filter(slug="voorbeeldstad").exists():
+            from leerlus.demo.services import demo_accounts_text
+
+            self.stdout.write("Demo organisation Gemeente Voorbeeldstad, accounts:")
+            self.stdout.write(demo_accounts_text())
+        self.stdout.write("Press Ctrl-C to stop.\n")

@@ -1,0 +1,42 @@
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from leerlus.api.problems import problem_response
+from leerlus.organisations.models import User
+
+from .roles_guide import next_steps_for
+from .selectors import health_check
+
+
+def not_found_view(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return problem_response(request, 404, "There is no resource at this address.")
+    return render(request, "404.html", status=404)
+
+
+def server_error_view(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return problem_response(request, 500, "Something went wrong on our side.")
+    return render(request, "500.html", status=500)
+
+
+def home_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    steps = next_steps_for(user) if isinstance(user, User) and user.is_authenticated else []
+    return render(request, "core/home.html", {"steps": steps})
+
+
+@never_cache
+def health_view(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitoring: 503 only when the database is unreachable."""
+    health = health_check()
+    return JsonResponse(
+        {
+            "status": health.status,
+            "database": "ok" if health.database else "down",
+            "worker": "ok" if health.workers else "down",
+            "workers": health.workers,
+        },
+        status=200 if health.database else 503,
+    )

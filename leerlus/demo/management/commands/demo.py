@@ -1,0 +1,15 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from leerlus.demo.services import demo_accounts_text, demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation Gemeente Voorbeeldstad (idempotent; demo mode only)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        result = demo_load()
+        verb = "Loaded" if result.created else "Already present:"
+        self.stdout.write(f"{verb} {result.organisation.name} ({result.organisation.slug})")
+        self.stdout.write("Demo accounts:\n" + demo_accounts_text())

@@ -1,0 +1,45 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+
+from leerlus.demo.services import DEMO_PASSWORD, demo_load
+from leerlus.organisations.models import Department, Organisation, Service, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_voorbeeldstad_with_an_account_per_role(client):
+    demo_load()
+
+    organisation = Organisation.objects.get(slug="voorbeeldstad")
+    assert organisation.name == "Gemeente Voorbeeldstad"
+    assert Department.objects.filter(organisation=organisation, slug="kcc").exists()
+    assert Service.objects.filter(organisation=organisation).count() >= 8
+    roles = {u.username: u.role_names for u in User.objects.filter(organisation=organisation)}
+    assert roles == {
+        "kcc": ["front_office"],
+        "analist": ["analyst"],
+        "teamlid": ["team_member"],
+        "facilitator": ["facilitator"],
+        "cio": ["cio"],
+        "beheerder": ["administrator"],
+    }
+    login = client.post("/accounts/login", {"username": "cio", "password": DEMO_PASSWORD})
+    assert login.status_code == 302
+
+
+def test_demo_is_idempotent(capsys):
+    call_command("demo")
+    call_command("demo")
+
+    assert Organisation.objects.filter(slug="voorbeeldstad").count() == 1
+    assert User.objects.filter(username="analist").count() == 1
+    assert "Already present" in capsys.readouterr().out
+
+
+def test_demo_refuses_where_demo_mode_is_off(settings):
+    settings.LEERLUS_DEMO = False
+
+    with pytest.raises(ImproperlyConfigured):
+        demo_load()
+    assert not Organisation.objects.filter(slug="voorbeeldstad").exists()

@@ -1,0 +1,44 @@
+"""Writing the audit log. Every service that changes or reveals something calls ``record``."""
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from .models import AuditEntry, Organisation, User
+
+
+def origin_of(request: HttpRequest | None) -> str | None:
+    """The client address as the server saw it (a proxy header only where configured)."""
+    if request is None:
+        return None
+    from axes.helpers import get_client_ip_address
+
+    address: str | None = get_client_ip_address(request)
+    return address
+
+
+def record(
+    *,
+    action: str,
+    actor: User | None,
+    result: str = AuditEntry.Result.SUCCESS,
+    obj: models.Model | None = None,
+    organisation: Organisation | None = None,
+    request: HttpRequest | None = None,
+    details: dict[str, Any] | None = None,
+    actor_label: str = "",
+) -> AuditEntry:
+    if organisation is None and actor is not None:
+        organisation = actor.organisation
+    return AuditEntry.objects.create(
+        organisation=organisation,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=actor_label or (actor.get_username() if actor is not None else "system"),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        result=result,
+        origin=origin_of(request),
+        details=details or {},
+    )

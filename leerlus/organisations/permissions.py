@@ -1,0 +1,59 @@
+"""Capability checks for views and the API, always within the user's own organisation."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from .models import User
+from .roles import Capability
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The logged-in member of an organisation, or PermissionDenied."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated or user.organisation_id is None:
+        raise PermissionDenied
+    return user
+
+
+def capability_required(capability: Capability) -> Callable[[ViewFunc], ViewFunc]:
+    """Log in first; then the user's roles must grant ``capability`` (else 403)."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not staff_user(request).can(capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return cast(ViewFunc, login_required(wrapped))
+
+    return decorator
+
+
+class IsOrganisationMember(BasePermission):
+    """API access for people who belong to an organisation; the data is scoped to it."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        return isinstance(user, User) and user.is_active and user.organisation_id is not None
+
+
+def has_capability(capability: Capability) -> type[BasePermission]:
+    class HasCapability(IsOrganisationMember):
+        def has_permission(self, request: Request, view: APIView) -> bool:
+            return super().has_permission(request, view) and cast(User, request.user).can(
+                capability
+            )
+
+    HasCapability.__name__ = f"Has{capability.value.title().replace('_', '')}"
+    return HasCapability

@@ -1,0 +1,69 @@
+"""The roles of DESIGN.md and what each may do.
+
+A role grants capabilities; views, the API and exports ask for a capability, never for a role,
+so a new capability is one line here.
+"""
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    FRONT_OFFICE = "front_office", _("Front office")
+    ANALYST = "analyst", _("Analyst")
+    TEAM_MEMBER = "team_member", _("Experiment team member")
+    FACILITATOR = "facilitator", _("Facilitator")
+    CIO = "cio", _("CIO / board")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Capability(StrEnum):
+    VIEW_ORGANISATION = "view_organisation"
+    LOG_CONTACT = "log_contact"
+    VIEW_FEEDBACK = "view_feedback"
+    EXPORT_FEEDBACK = "export_feedback"
+    CURATE_THEMES = "curate_themes"
+    RUN_EXPERIMENTS = "run_experiments"
+    FACILITATE_SESSIONS = "facilitate_sessions"
+    VIEW_DASHBOARD = "view_dashboard"
+    MANAGE_PEOPLE = "manage_people"
+    VIEW_AUDIT_LOG = "view_audit_log"
+
+
+_EVERY_STAFF_MEMBER = {Capability.VIEW_ORGANISATION, Capability.LOG_CONTACT}
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.FRONT_OFFICE: frozenset(_EVERY_STAFF_MEMBER),
+    Role.ANALYST: frozenset(
+        _EVERY_STAFF_MEMBER
+        | {Capability.VIEW_FEEDBACK, Capability.EXPORT_FEEDBACK, Capability.CURATE_THEMES}
+    ),
+    Role.TEAM_MEMBER: frozenset(
+        _EVERY_STAFF_MEMBER | {Capability.VIEW_FEEDBACK, Capability.RUN_EXPERIMENTS}
+    ),
+    Role.FACILITATOR: frozenset(
+        _EVERY_STAFF_MEMBER | {Capability.VIEW_FEEDBACK, Capability.FACILITATE_SESSIONS}
+    ),
+    Role.CIO: frozenset(
+        _EVERY_STAFF_MEMBER
+        | {Capability.VIEW_FEEDBACK, Capability.VIEW_DASHBOARD, Capability.VIEW_AUDIT_LOG}
+    ),
+    Role.ADMINISTRATOR: frozenset(
+        _EVERY_STAFF_MEMBER
+        | {
+            Capability.VIEW_FEEDBACK,
+            Capability.EXPORT_FEEDBACK,
+            Capability.MANAGE_PEOPLE,
+            Capability.VIEW_AUDIT_LOG,
+        }
+    ),
+}
+
+
+def capabilities_of(roles: list[str]) -> frozenset[Capability]:
+    granted: set[Capability] = set()
+    for role in roles:
+        granted |= ROLE_CAPABILITIES.get(role, frozenset())
+    return frozenset(granted)

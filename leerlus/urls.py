@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from leerlus.core import views as core
+
+urlpatterns = [
+    path("", include("leerlus.core.urls")),
+    path("health", core.health_view, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("leerlus.accounts.urls")),
+    path("organisation/", include("leerlus.organisations.urls")),
+    path("api/v1/", include("leerlus.api.urls")),
+    path("admin/", admin.site.urls),
+]
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
+
+handler404 = "leerlus.core.views.not_found_view"
+handler500 = "leerlus.core.views.server_error_view"

@@ -1,0 +1,7 @@
+#!/usr/bin/env python
+"""Django's usual entry point; ``leerlus`` (installed in .venv) does the same."""
+
+from leerlus.cli import main
+
+if __name__ == "__main__":
+    main()
