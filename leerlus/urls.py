@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from leerlus.core import views as core
+from leerlus.feedback.urls import public_urlpatterns as feedback_public
 
 urlpatterns = [
     path("", include("leerlus.core.urls")),
@@ -10,6 +11,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("leerlus.accounts.urls")),
     path("organisation/", include("leerlus.organisations.urls")),
+    path("signals/imports/", include("leerlus.feedback.import_urls")),
+    path("signals/", include("leerlus.feedback.urls")),
+    path("feedback/", include((feedback_public, "public"))),
     path("api/v1/", include("leerlus.api.urls")),
     path("admin/", admin.site.urls),
 ]

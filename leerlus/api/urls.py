@@ -1,6 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
+from leerlus.feedback import api as feedback
 from leerlus.organisations import api as organisations
 
 from . import views
@@ -19,5 +20,9 @@ urlpatterns = [
     ),
     path("services", organisations.ServiceList.as_view(), name="service-list"),
     path("services/<slug:slug>", organisations.ServiceDetail.as_view(), name="service-detail"),
+    path("feedback", feedback.FeedbackListCreate.as_view(), name="feedback-list"),
+    path("feedback/bulk", feedback.FeedbackBulkCreate.as_view(), name="feedback-bulk"),
+    path("feedback/<str:reference>", feedback.FeedbackDetail.as_view(), name="feedback-detail"),
+    path("inbound-email", feedback.InboundEmail.as_view(), name="inbound-email"),
     path("audit-entries", organisations.AuditEntryList.as_view(), name="audit-entry-list"),
 ]

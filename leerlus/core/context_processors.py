@@ -8,6 +8,8 @@ from leerlus.organisations.roles import Capability
 
 # (url name, label, capability needed): the navigation grows with each capability.
 _NAVIGATION: list[tuple[str, Promise, Capability | None]] = [
+    ("feedback:quick_entry", _("Log a contact"), Capability.LOG_CONTACT),
+    ("feedback:list", _("Signals"), Capability.VIEW_FEEDBACK),
     ("organisations:detail", _("Organisation"), Capability.VIEW_ORGANISATION),
     ("organisations:people", _("People and roles"), Capability.MANAGE_PEOPLE),
     ("organisations:audit", _("Audit log"), Capability.VIEW_AUDIT_LOG),

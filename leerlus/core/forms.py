@@ -19,11 +19,13 @@ class AccessibleFormMixin:
         errors = getattr(self, "_errors", None) or {}
         for name, field in self.fields.items():  # type: ignore[attr-defined]
             bound = self[name]  # type: ignore[index]
+            # Radio and checkbox lists have no single labelled input: use the field's own id.
+            field_id = bound.id_for_label or bound.auto_id
             described_by = []
             if field.help_text:
-                described_by.append(f"{bound.id_for_label}-help")
+                described_by.append(f"{field_id}-help")
             if name in errors:
-                described_by.append(f"{bound.id_for_label}-error")
+                described_by.append(f"{field_id}-error")
                 field.widget.attrs["aria-invalid"] = "true"
             else:
                 field.widget.attrs.pop("aria-invalid", None)

@@ -27,6 +27,8 @@ class RoleGuide:
     links: tuple[Link, ...] = ()
 
 
+_QUICK_ENTRY = Link(_("Log a phone or counter contact"), "feedback:quick_entry")
+_SIGNALS = Link(_("Browse and search all signals"), "feedback:list")
 _ORGANISATION = Link(_("See your organisation's departments and services"), "organisations:detail")
 _SECURITY = Link(_("Switch on two-step login"), "accounts:security")
 
@@ -39,7 +41,7 @@ GUIDES: dict[str, RoleGuide] = {
                 "You log phone and counter contacts in a few seconds, so every signal lands "
                 "in one place and counts towards the patterns."
             ),
-            (_ORGANISATION,),
+            (_QUICK_ENTRY, _SIGNALS),
         ),
         RoleGuide(
             Role.ANALYST,
@@ -47,7 +49,11 @@ GUIDES: dict[str, RoleGuide] = {
                 "You curate the themes the engine finds, read trends and alerts across "
                 "channels, and prepare the monthly pattern report."
             ),
-            (_ORGANISATION, Link(_("Read the API documentation"), "api:docs")),
+            (
+                _SIGNALS,
+                Link(_("Import signals from a spreadsheet or mailbox"), "imports:start"),
+                Link(_("Read the API documentation"), "api:docs"),
+            ),
         ),
         RoleGuide(
             Role.TEAM_MEMBER,
@@ -55,7 +61,7 @@ GUIDES: dict[str, RoleGuide] = {
                 "You propose and run small experiments on real problems, with a hypothesis, "
                 "a timebox and a learning log."
             ),
-            (_ORGANISATION,),
+            (_SIGNALS, _ORGANISATION),
         ),
         RoleGuide(
             Role.FACILITATOR,
@@ -63,7 +69,7 @@ GUIDES: dict[str, RoleGuide] = {
                 "You schedule and run retrospectives, citizen conversations and governance "
                 "checks, and bring their outcome back into the loop."
             ),
-            (_ORGANISATION,),
+            (_SIGNALS, _ORGANISATION),
         ),
         RoleGuide(
             Role.CIO,
@@ -71,7 +77,7 @@ GUIDES: dict[str, RoleGuide] = {
                 "You watch the balance of people, process and technology, the experiment "
                 "budget and the learning pace, and check whether governance still fits."
             ),
-            (_ORGANISATION, Link(_("Review the audit log"), "organisations:audit")),
+            (_SIGNALS, Link(_("Review the audit log"), "organisations:audit")),
         ),
         RoleGuide(
             Role.ADMINISTRATOR,

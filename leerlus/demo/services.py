@@ -1,21 +1,27 @@
 """The demo organisation "Gemeente Voorbeeldstad": loaded only where LEERLUS_DEMO is on."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils import timezone
 
+from leerlus.feedback.services import SignalInput, feedback_ingest
 from leerlus.organisations import services as organisations
-from leerlus.organisations.models import Organisation, User
+from leerlus.organisations.models import Department, Organisation, Service, User
 from leerlus.organisations.roles import Role
 
-from .feedback_generator import DEPARTMENTS, SERVICES
+from .feedback_generator import DEPARTMENTS, SERVICES, DemoSignal, generate_feedback
 
 DEMO_SLUG = "voorbeeldstad"
 DEMO_NAME = "Gemeente Voorbeeldstad"
 # Printed by `make run` and in the README; these accounts exist only in demo installations.
 DEMO_PASSWORD = "voorbeeldstad-demo"  # noqa: S105
+DEMO_DAYS = 730
+DEMO_SOURCE = "demo"
 
 
 @dataclass(frozen=True)
@@ -41,11 +47,42 @@ DEMO_ACCOUNTS = [
 class DemoResult:
     organisation: Organisation
     created: bool
+    signals: int = 0
+
+
+def demo_start(today: date, days: int = DEMO_DAYS) -> date:
+    """History ending today, starting on a Monday (weekday patterns line up)."""
+    start = today - timedelta(days=days - 1)
+    return start - timedelta(days=start.weekday())
+
+
+def _demo_signals(organisation: Organisation, start: date, days: int) -> Iterator[SignalInput]:
+    services = {s.slug: s for s in Service.objects.filter(organisation=organisation)}
+    departments = {d.slug: d for d in Department.objects.filter(organisation=organisation)}
+    now = timezone.now()
+    signal: DemoSignal
+    for signal in generate_feedback(start=start, days=days + 7):
+        if signal.received_at > now:
+            return
+        yield SignalInput(
+            text=signal.text,
+            channel=signal.channel,
+            received_at=signal.received_at,
+            service=services.get(signal.service),
+            department=departments.get(signal.department),
+            reporter_kind=signal.reporter_kind,
+            rating=signal.rating,
+            external_id=signal.external_id,
+            source=DEMO_SOURCE,
+        )
 
 
 @transaction.atomic
-def demo_load() -> DemoResult:
-    """Creates the demo organisation once; a second call changes nothing."""
+def demo_load(*, days: int = DEMO_DAYS) -> DemoResult:
+    """Creates the demo organisation once; a second call changes nothing.
+
+    ``days`` of signal history end today (tests use a few weeks instead of two years).
+    """
     if not settings.LEERLUS_DEMO:
         raise ImproperlyConfigured(
             "The demo organisation can only be loaded where LEERLUS_DEMO is on, "
@@ -74,7 +111,11 @@ def demo_load() -> DemoResult:
             department=departments[account.department],
             roles=[account.role],
         )
-    return DemoResult(organisation, created=True)
+    ingested = feedback_ingest(
+        organisation=organisation,
+        items=_demo_signals(organisation, demo_start(timezone.localdate(), days), days),
+    )
+    return DemoResult(organisation, created=True, signals=ingested.imported)
 
 
 def demo_accounts_text() -> str:

@@ -9,6 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from leerlus.api.fields import UtcDateTimeField
+
 from . import selectors
 from .models import AuditEntry, Department, Organisation, Service, User
 from .permissions import IsOrganisationMember, has_capability
@@ -59,7 +61,7 @@ class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
     actor = serializers.CharField(source="actor_label")
     objectType = serializers.CharField(source="object_type")  # noqa: N815
     objectId = serializers.CharField(source="object_id")  # noqa: N815
-    occurredAt = serializers.DateTimeField(source="occurred_at")  # noqa: N815
+    occurredAt = UtcDateTimeField(source="occurred_at")  # noqa: N815
 
     class Meta:
         model = AuditEntry

@@ -23,6 +23,16 @@ class Organisation(models.Model):
         default=365,
         help_text=_("Contact details are removed one year after a signal is closed."),
     )
+    keep_original_text = models.BooleanField(
+        _("keep original texts"),
+        default=False,
+        help_text=_(
+            "Keep the unredacted text apart, readable only by administrators, for a short time."
+        ),
+    )
+    original_retention_days = models.PositiveIntegerField(
+        _("original texts retention (days)"), default=30
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -24,6 +24,9 @@ class Capability(StrEnum):
     LOG_CONTACT = "log_contact"
     VIEW_FEEDBACK = "view_feedback"
     EXPORT_FEEDBACK = "export_feedback"
+    IMPORT_FEEDBACK = "import_feedback"
+    VIEW_CONTACT_DETAILS = "view_contact_details"
+    VIEW_ORIGINAL_TEXT = "view_original_text"
     CURATE_THEMES = "curate_themes"
     RUN_EXPERIMENTS = "run_experiments"
     FACILITATE_SESSIONS = "facilitate_sessions"
@@ -35,10 +38,17 @@ class Capability(StrEnum):
 _EVERY_STAFF_MEMBER = {Capability.VIEW_ORGANISATION, Capability.LOG_CONTACT}
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.FRONT_OFFICE: frozenset(_EVERY_STAFF_MEMBER),
+    Role.FRONT_OFFICE: frozenset(
+        _EVERY_STAFF_MEMBER | {Capability.VIEW_FEEDBACK, Capability.VIEW_CONTACT_DETAILS}
+    ),
     Role.ANALYST: frozenset(
         _EVERY_STAFF_MEMBER
-        | {Capability.VIEW_FEEDBACK, Capability.EXPORT_FEEDBACK, Capability.CURATE_THEMES}
+        | {
+            Capability.VIEW_FEEDBACK,
+            Capability.EXPORT_FEEDBACK,
+            Capability.IMPORT_FEEDBACK,
+            Capability.CURATE_THEMES,
+        }
     ),
     Role.TEAM_MEMBER: frozenset(
         _EVERY_STAFF_MEMBER | {Capability.VIEW_FEEDBACK, Capability.RUN_EXPERIMENTS}
@@ -55,6 +65,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {
             Capability.VIEW_FEEDBACK,
             Capability.EXPORT_FEEDBACK,
+            Capability.IMPORT_FEEDBACK,
+            Capability.VIEW_CONTACT_DETAILS,
+            Capability.VIEW_ORIGINAL_TEXT,
             Capability.MANAGE_PEOPLE,
             Capability.VIEW_AUDIT_LOG,
         }

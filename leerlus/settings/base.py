@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "leerlus.core",
     "leerlus.organisations",
     "leerlus.accounts",
+    "leerlus.feedback",
     "leerlus.api",
     "leerlus.demo",
 ]
@@ -103,6 +104,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# Shared by all processes of one installation (rate limits): files by default, Redis in
+# production (CACHE_URL=redis://...).
+CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organisations.User"
 

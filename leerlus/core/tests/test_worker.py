@@ -27,7 +27,7 @@ def redis_worker(transactional_db, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False, result_backend=None)
     with app.connection_for_write() as connection:
-        connection.default_channel.client.flushdb()
+        connection.default_channel.client.flushdb()  # type: ignore[attr-defined]
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield
     app.conf.update(task_always_eager=True)

@@ -1,15 +1,18 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.db.models import Max, Min
+from django.utils import timezone
 
 from leerlus.demo.services import DEMO_PASSWORD, demo_load
+from leerlus.feedback.models import Feedback
 from leerlus.organisations.models import Department, Organisation, Service, User
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_loads_voorbeeldstad_with_an_account_per_role(client):
-    demo_load()
+    demo_load(days=14)
 
     organisation = Organisation.objects.get(slug="voorbeeldstad")
     assert organisation.name == "Gemeente Voorbeeldstad"
@@ -29,7 +32,7 @@ def test_demo_loads_voorbeeldstad_with_an_account_per_role(client):
 
 
 def test_demo_is_idempotent(capsys):
-    call_command("demo")
+    demo_load(days=14)
     call_command("demo")
 
     assert Organisation.objects.filter(slug="voorbeeldstad").count() == 1
@@ -43,3 +46,22 @@ def test_demo_refuses_where_demo_mode_is_off(settings):
     with pytest.raises(ImproperlyConfigured):
         demo_load()
     assert not Organisation.objects.filter(slug="voorbeeldstad").exists()
+
+
+def test_demo_fills_two_years_of_signals_on_every_channel():
+    result = demo_load()
+
+    signals = Feedback.objects.filter(organisation=result.organisation)
+    assert result.signals == signals.count() >= 20_000
+    assert set(signals.values_list("channel", flat=True).distinct()) == {
+        "web_form",
+        "phone",
+        "counter",
+        "email",
+        "chat",
+        "social_media",
+    }
+    span = signals.aggregate(first=Min("received_at"), last=Max("received_at"))
+    assert (span["last"] - span["first"]).days >= 700
+    assert span["last"] <= timezone.now()
+    assert not signals.filter(text__regex=r"\b06-?\d{8}\b").exists()

@@ -12,4 +12,6 @@ class Command(BaseCommand):
         result = demo_load()
         verb = "Loaded" if result.created else "Already present:"
         self.stdout.write(f"{verb} {result.organisation.name} ({result.organisation.slug})")
+        if result.created:
+            self.stdout.write(f"{result.signals} demo signals over two years")
         self.stdout.write("Demo accounts:\n" + demo_accounts_text())

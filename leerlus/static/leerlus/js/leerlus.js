@@ -201,4 +201,14 @@
       enhanceTableWrappers(document);
     });
   });
+
+  // Quick entry: Ctrl+Enter (Cmd+Enter on a Mac) sends the form from any field in it.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+    var form = event.target.closest ? event.target.closest("form[data-leerlus-submit-shortcut]") : null;
+    if (!form) return;
+    event.preventDefault();
+    if (form.requestSubmit) form.requestSubmit();
+    else form.submit();
+  });
 })();

@@ -1,0 +1,794 @@
+"""Load test of the intake API: single creates on ``POST /api/v1/feedback``.
+
+Run from the repository root (it drops and recreates the bench database)::
+
+    .venv/bin/python bench/api_load.py \
+        [--database-url postgres://postgres@127.0.0.1:5432/leerlus_api_bench] \
+        [--duration 30] [--connections 16] [--workers 4] [--threads 1] [--rate 500]
+
+What it does, in order:
+
+1. drops and creates the bench database, ``leerlus migrate``, ``leerlus demo`` (local settings
+   with ``LEERLUS_DEMO=true``: the demo cannot be loaded in production) and
+   ``leerlus token create kcc`` (the front-office demo account);
+2. starts gunicorn with the production settings (``leerlus.settings.production``, access log
+   off, ``LOG_LEVEL=WARNING``), sync workers, or gthread when ``--threads`` > 1;
+3. warms up, then runs the load generator in a separate process for ``--duration`` seconds:
+   ``wrk`` (closed loop, ``--connections`` connections) when installed, else
+   ``bench/loadgen.py``. Bodies are demo signals from
+   ``leerlus.demo.feedback_generator`` (all channels and services, about 3 % with personal
+   data); every second request carries a unique ``Idempotency-Key``;
+4. with ``--rate`` > 0 a second, open-loop phase at that fixed rate (``bench/loadgen.py``): the
+   latency a client sees at that load, queueing included;
+5. checks in the database that every 201 is exactly one stored signal (no loss, no
+   duplicate) with one audit entry, and one idempotency record per keyed 201.
+
+Results go to ``bench/results/api_load.json`` (or ``--output``); a markdown table is printed.
+The load generator runs on the same machine as the server and PostgreSQL and shares its CPUs;
+the CPU time each of them used is recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/leerlus_api_bench"
+RESULT = ROOT / "bench" / "results" / "api_load.json"
+TARGET_RPS = 500
+TARGET_P99_MS = 100.0
+PATH = "/api/v1/feedback"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+# ---------------------------------------------------------------------------------------------
+# Machine and process facts
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo", encoding="utf-8") as f:
+        mem_kb = int(next(line for line in f if line.startswith("MemTotal")).split()[1])
+    return {
+        "cpu": cpu,
+        "nproc": os.cpu_count(),
+        "usable_cpus": len(os.sched_getaffinity(0)),
+        "ram_gib": round(mem_kb / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+    }
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+            data = f.read()
+    except OSError:
+        return None
+    return data[data.rindex(")") + 2 :].split()
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (fields := _stat(int(entry))) is not None:
+            tree.setdefault(int(fields[1]), []).append(int(entry))
+    return tree
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU time of ``root`` and its descendants, including reaped children (cutime/cstime)."""
+    tree = _children()
+    total = 0.0
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        fields = _stat(pid)
+        if fields is None:
+            continue
+        # utime, stime, cutime, cstime are fields 14-17 of /proc/pid/stat (index 11-14 here)
+        total += sum(int(x) for x in fields[11:15]) / CLK_TCK
+        stack.extend(tree.get(pid, []))
+    return total
+
+
+def machine_busy() -> tuple[float, float]:
+    with open("/proc/stat", encoding="utf-8") as f:
+        values = [int(x) for x in f.readline().split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / CLK_TCK, sum(values) / CLK_TCK
+
+
+def postmaster_pid() -> int | None:
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (fields := _stat(int(entry))) is not None:
+            try:
+                with open(f"/proc/{entry}/comm", encoding="utf-8") as f:
+                    comm = f.read().strip()
+            except OSError:
+                continue
+            if comm in ("postgres", "postmaster") and fields[1] == "1":
+                return int(entry)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Database set-up
+
+
+def db_connect(url: str, dbname: str | None = None) -> Any:
+    import psycopg
+
+    parts = urlparse(url)
+    return psycopg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname=dbname or parts.path.lstrip("/"),
+        autocommit=True,
+    )
+
+
+def recreate_database(url: str) -> None:
+    from psycopg import sql
+
+    name = urlparse(url).path.lstrip("/")
+    if not name.endswith("bench"):
+        sys.exit(f"Refusing to drop {name!r}: the bench database name must end in 'bench'.")
+    with db_connect(url, "postgres") as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def postgres_facts(url: str) -> dict[str, Any]:
+    with db_connect(url) as conn:
+        facts = {"version": conn.execute("SHOW server_version").fetchone()[0]}
+        for name in (
+            "synchronous_commit",
+            "fsync",
+            "wal_sync_method",
+            "shared_buffers",
+            "max_connections",
+        ):
+            facts[name] = conn.execute(f"SHOW {name}").fetchone()[0]
+    return facts
+
+
+def leerlus(args: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(  # noqa: S603
+        [str(Path(sys.executable).with_name("leerlus")), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        sys.exit(f"leerlus {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# Request bodies
+
+
+def request_bodies(count: int) -> tuple[list[str], dict[str, Any]]:
+    """JSON bodies from the demo generator: its channels, services, reporter kinds, ratings."""
+    from collections import Counter
+    from itertools import islice
+
+    from leerlus.demo.feedback_generator import generate_feedback
+    from leerlus.feedback.redaction import redact_with_counts
+
+    signals = list(islice(generate_feedback(seed=7, start=date(2025, 1, 1), days=3000), count))
+    bodies = []
+    for s in signals:
+        body: dict[str, Any] = {
+            "text": s.text,
+            "channel": s.channel,
+            "service": s.service,
+            "reporterKind": s.reporter_kind,
+            "receivedAt": s.received_at.isoformat().replace("+00:00", "Z"),
+        }
+        if s.rating is not None:
+            body["rating"] = s.rating
+        bodies.append(json.dumps(body, ensure_ascii=False))
+    with_personal_data = sum(1 for s in signals if redact_with_counts(s.text).counts)
+    facts = {
+        "distinct_bodies": len(bodies),
+        "mean_text_chars": round(sum(len(s.text) for s in signals) / len(signals), 1),
+        "mean_body_bytes": round(sum(len(b.encode()) for b in bodies) / len(bodies), 1),
+        "share_with_personal_data": round(with_personal_data / len(signals), 4),
+        "channels": dict(Counter(s.channel for s in signals).most_common()),
+        "services": len({s.service for s in signals}),
+        "idempotency_key_share": 0.5,
+    }
+    return bodies, facts
+
+
+# ---------------------------------------------------------------------------------------------
+# Server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(
+    env: dict[str, str], port: int, workers: int, threads: int, backlog: int
+) -> Iterator[subprocess.Popen[bytes]]:
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "leerlus.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread" if threads > 1 else "sync",
+        "--threads",
+        str(threads),
+        "--backlog",
+        str(backlog),
+        "--log-level",
+        "warning",
+        "--timeout",
+        "60",
+    ]
+    log = tempfile.NamedTemporaryFile("w+b", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)  # noqa: S603
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                log.seek(0)
+                sys.exit(f"gunicorn stopped:\n{log.read().decode(errors='replace')}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:  # noqa: S310
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                sys.exit("gunicorn did not answer /health within 60 s")
+            time.sleep(0.2)
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.seek(0)
+        text = log.read().decode(errors="replace")
+        problems = [
+            line
+            for line in text.splitlines()
+            if ("error" in line.lower() or "exception" in line.lower()) and "UserWarning" not in line
+        ]
+        if problems:
+            print("gunicorn log (errors):\n" + "\n".join(problems[:20]), file=sys.stderr)
+        log.close()
+        os.unlink(log.name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Load generators
+
+WRK_SCRIPT = r"""
+local bodies = {
+%(bodies)s
+}
+local nbodies = #bodies
+local token = "%(token)s"
+local key_prefix = "%(key_prefix)s"
+local threads = {}
+local thread_no = 0
+
+function setup(thread)
+  thread_no = thread_no + 1
+  thread:set("tid", thread_no)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  counter = 0
+  sent = 0
+  statuses = {}
+  refs = {}
+  nrefs = 0
+end
+
+function request()
+  counter = counter + 1
+  sent = sent + 1
+  local body = bodies[((counter * 7919 + tid * 104729) %% nbodies) + 1]
+  local headers = {
+    ["Content-Type"] = "application/json",
+    ["Accept"] = "application/json",
+    ["Authorization"] = "Token " .. token,
+  }
+  if counter %% 2 == 0 then
+    headers["Idempotency-Key"] = key_prefix .. "-" .. tid .. "-" .. counter
+  end
+  return wrk.format("POST", "%(path)s", headers, body)
+end
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if status == 201 then
+    local ref = string.match(body, '"reference":"([%%w%%-]+)"')
+    if ref then
+      nrefs = nrefs + 1
+      refs[nrefs] = ref
+    end
+  end
+end
+
+function done(summary, latency, requests)
+  local total_sent = 0
+  local all_statuses = {}
+  local out_refs = io.open("%(refs_file)s", "w")
+  for _, thread in ipairs(threads) do
+    total_sent = total_sent + thread:get("sent")
+    for code, n in pairs(thread:get("statuses")) do
+      all_statuses[code] = (all_statuses[code] or 0) + n
+    end
+    local thread_refs = thread:get("refs")
+    for i = 1, thread:get("nrefs") do
+      out_refs:write(thread_refs[i], "\n")
+    end
+  end
+  out_refs:close()
+  local parts = {}
+  for code, n in pairs(all_statuses) do
+    table.insert(parts, string.format('"%%d": %%d', code, n))
+  end
+  local e = summary.errors
+  local f = io.open("%(result_file)s", "w")
+  f:write(string.format(
+    '{"duration_us": %%d, "requests": %%d, "sent": %%d, "statuses": {%%s}, ' ..
+    '"errors": {"connect": %%d, "read": %%d, "write": %%d, "status": %%d, "timeout": %%d}, ' ..
+    '"latency_us": {"mean": %%.1f, "p50": %%d, "p90": %%d, "p99": %%d, "p99_9": %%d, "max": %%d}}',
+    summary.duration, summary.requests, total_sent, table.concat(parts, ", "),
+    e.connect, e.read, e.write, e.status, e.timeout,
+    latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency:percentile(99.9), latency.max))
+  f:close()
+end
+"""
+
+
+def lua_long_string(text: str) -> str:
+    level = 1
+    while f"]{'=' * level}]" in text:
+        level += 1
+    return f"[{'=' * level}[{text}]{'=' * level}]"
+
+
+def run_wrk(
+    bodies: list[str], token: str, port: int, duration: int, connections: int, key_prefix: str
+) -> dict[str, Any]:
+    wrk = shutil.which("wrk")
+    assert wrk is not None
+    with tempfile.TemporaryDirectory() as tmp:
+        refs_file = Path(tmp) / "refs.txt"
+        result_file = Path(tmp) / "result.json"
+        script = Path(tmp) / "api_load.lua"
+        script.write_text(
+            WRK_SCRIPT
+            % {
+                "bodies": ",\n".join(lua_long_string(b) for b in bodies),
+                "token": token,
+                "key_prefix": key_prefix,
+                "path": PATH,
+                "refs_file": refs_file,
+                "result_file": result_file,
+            },
+            encoding="utf-8",
+        )
+        threads = min(2, connections)
+        done = subprocess.run(  # noqa: S603
+            [
+                wrk,
+                f"-t{threads}",
+                f"-c{connections}",
+                f"-d{duration}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{port}{PATH}",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0 or not result_file.exists():
+            sys.exit(f"wrk failed:\n{done.stdout}\n{done.stderr}")
+        raw = json.loads(result_file.read_text(encoding="utf-8"))
+        references = refs_file.read_text(encoding="utf-8").split()
+    answered = sum(raw["statuses"].values())
+    errors = {k: v for k, v in raw["errors"].items() if v and k != "status"}
+    lat = raw["latency_us"]
+    return {
+        "client": f"wrk ({wrk}, {threads} threads)",
+        "mode": "closed loop",
+        "connections": connections,
+        "duration_s": round(raw["duration_us"] / 1e6, 3),
+        "sent": raw["sent"],
+        "answered": answered,
+        # wrk stops at the deadline without waiting for answers still on their way
+        "in_flight_at_stop": raw["sent"] - answered - errors.get("read", 0)
+        - errors.get("write", 0) - errors.get("timeout", 0) - errors.get("connect", 0),
+        "statuses": raw["statuses"],
+        "transport_errors": errors,
+        "latency_ms": {k: round(v / 1000, 2) for k, v in lat.items()},
+        "references": references,
+    }
+
+
+def run_loadgen(
+    bodies: list[str],
+    token: str,
+    port: int,
+    duration: int,
+    connections: int,
+    key_prefix: str,
+    rate: float = 0,
+) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "config.json"
+        out = Path(tmp) / "result.json"
+        config.write_text(
+            json.dumps(
+                {
+                    "host": "127.0.0.1",
+                    "port": port,
+                    "path": PATH,
+                    "token": token,
+                    "bodies": bodies,
+                    "key_every": 2,
+                    "key_prefix": key_prefix,
+                    "connections": connections,
+                    "duration": duration,
+                    "rate": rate,
+                }
+            ),
+            encoding="utf-8",
+        )
+        subprocess.run(  # noqa: S603
+            [sys.executable, str(ROOT / "bench" / "loadgen.py"), str(config), str(out)],
+            check=True,
+        )
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring one phase
+
+
+def max_ids(url: str) -> dict[str, int]:
+    with db_connect(url) as conn:
+        return {
+            table: conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]  # noqa: S608
+            for table in (
+                "feedback_feedback",
+                "organisations_auditentry",
+                "feedback_idempotencyrecord",
+            )
+        }
+
+
+def verify(url: str, before: dict[str, int], load: dict[str, Any]) -> dict[str, Any]:
+    """Every 201 is one stored signal; nothing stored without an answer beyond what was in
+    flight when the client stopped; one audit entry per signal; one record per keyed 201."""
+    time.sleep(1.0)  # answers wrk stopped waiting for are finished by now
+    refs = load.pop("references")
+    created = int(load["statuses"].get("201", 0))
+    with db_connect(url) as conn:
+        rows = conn.execute(
+            "SELECT count(*), count(DISTINCT reference) FROM feedback_feedback WHERE id > %s",
+            [before["feedback_feedback"]],
+        ).fetchone()
+        matched = conn.execute(
+            "SELECT count(*) FROM feedback_feedback WHERE id > %s AND reference = ANY(%s)",
+            [before["feedback_feedback"], refs],
+        ).fetchone()[0]
+        audits = conn.execute(
+            "SELECT count(*) FROM organisations_auditentry WHERE id > %s "
+            "AND action = 'feedback.create'",
+            [before["organisations_auditentry"]],
+        ).fetchone()[0]
+        keyed = conn.execute(
+            "SELECT count(*), count(DISTINCT key) FROM feedback_idempotencyrecord WHERE id > %s",
+            [before["feedback_idempotencyrecord"]],
+        ).fetchone()
+    extra = rows[0] - created
+    ok = (
+        len(refs) == created
+        and len(set(refs)) == created
+        and matched == created
+        and rows[0] == rows[1]
+        and 0 <= extra <= load["in_flight_at_stop"]
+        and audits == rows[0]
+        and keyed[0] == keyed[1]
+    )
+    return {
+        "responses_201": created,
+        "distinct_references_in_201s": len(set(refs)),
+        "rows_stored": rows[0],
+        "rows_matching_a_201": matched,
+        "rows_without_answer": extra,
+        "answers_outstanding_at_stop": load["in_flight_at_stop"],
+        "audit_entries": audits,
+        "idempotency_records": keyed[0],
+        "ok": ok,
+    }
+
+
+def measure(
+    name: str,
+    url: str,
+    postmaster: int | None,
+    server: subprocess.Popen[bytes],
+    run: Any,
+) -> dict[str, Any]:
+    before = max_ids(url)
+    cpu0 = {
+        "server": cpu_seconds(server.pid),
+        "postgres": cpu_seconds(postmaster) if postmaster else 0.0,
+    }
+    busy0, total0 = machine_busy()
+    client0 = os.times()
+    started = time.perf_counter()
+    load = run()
+    wall = time.perf_counter() - started
+    client1 = os.times()
+    busy1, total1 = machine_busy()
+    cpus = os.cpu_count() or 1
+    cpu = {
+        "server": cpu_seconds(server.pid) - cpu0["server"],
+        "postgres": (cpu_seconds(postmaster) - cpu0["postgres"]) if postmaster else None,
+        "load_generator": (client1.children_user + client1.children_system)
+        - (client0.children_user + client0.children_system),
+    }
+    load["cpu_cores_used"] = {
+        k: (round(v / wall, 2) if v is not None else None) for k, v in cpu.items()
+    }
+    load["cpu_cores_used"]["machine_busy"] = round((busy1 - busy0) / (total1 - total0) * cpus, 2)
+    load["verification"] = verify(url, before, load)
+    created = load["verification"]["responses_201"]
+    load["created_per_s"] = round(created / load["duration_s"], 1) if load["duration_s"] else 0
+    load["phase"] = name
+    return load
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def table(result: dict[str, Any]) -> str:
+    lines = [
+        "| phase | client | conns | 201/s | p50 ms | p90 ms | p99 ms | max ms | non-201 "
+        "| server / PG / client cores | rows = 201s |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---|---|",
+    ]
+    for phase in result["phases"]:
+        lat = phase["latency_ms"]
+        other = {k: v for k, v in phase["statuses"].items() if k != "201"}
+        other.update(phase["transport_errors"])
+        cores = phase["cpu_cores_used"]
+        lines.append(
+            f"| {phase['phase']} | {phase['client'].split(' ')[0]} {phase['mode']} "
+            f"| {phase['connections']} | {phase['created_per_s']:.0f} | {lat['p50']} "
+            f"| {lat['p90']} | {lat['p99']} | {lat['max']} | "
+            f"{', '.join(f'{k}: {v}' for k, v in other.items()) or 'none'} "
+            f"| {cores['server']} / {cores['postgres']} / {cores['load_generator']} "
+            f"| {'yes' if phase['verification']['ok'] else 'NO'} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_DB)
+    parser.add_argument("--duration", type=int, default=30, help="seconds per measured phase")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (> 1: gthread workers)"
+    )
+    parser.add_argument(
+        "--conn-max-age", type=int, default=60, help="DATABASE_CONN_MAX_AGE for the server"
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=TARGET_RPS,
+        help="requests/s of the open-loop phase (0: skip it)",
+    )
+    parser.add_argument("--rate-connections", type=int, default=64)
+    parser.add_argument("--warmup", type=int, default=5, help="seconds")
+    parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/1")
+    parser.add_argument("--output", type=Path, default=RESULT)
+    parser.add_argument(
+        "--skip-setup", action="store_true", help="reuse the bench database as it is"
+    )
+    args = parser.parse_args()
+
+    client = args.client
+    if client == "auto":
+        client = "wrk" if shutil.which("wrk") else "python"
+    if client == "wrk" and not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk), use --client python")
+
+    url = args.database_url
+    base_env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "CACHE_URL": args.cache_url,
+        "LOG_LEVEL": "WARNING",
+        "PYTHONWARNINGS": "ignore",
+    }
+    local_env = {**base_env, "DJANGO_SETTINGS_MODULE": "leerlus.settings.local", "LEERLUS_DEMO": "true"}
+    prod_env = {
+        **base_env,
+        "DJANGO_SETTINGS_MODULE": "leerlus.settings.production",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or os.urandom(32).hex(),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_CONN_MAX_AGE": str(args.conn_max_age),
+        "LEERLUS_DEMO": "false",
+    }
+
+    t0 = time.perf_counter()
+    if not args.skip_setup:
+        print(f"Recreating {urlparse(url).path.lstrip('/')}, migrate, demo ...", flush=True)
+        recreate_database(url)
+        leerlus(["migrate", "--verbosity", "0"], local_env)
+        leerlus(["demo"], local_env)
+    token = leerlus(["token", "create", "kcc"], local_env).strip().splitlines()[-1]
+    with db_connect(url) as conn:
+        conn.execute("VACUUM ANALYZE")
+        demo_rows = conn.execute("SELECT count(*) FROM feedback_feedback").fetchone()[0]
+    setup_s = time.perf_counter() - t0
+    bodies, body_facts = request_bodies(4000)
+    postmaster = postmaster_pid()
+    port = free_port()
+    run_id = f"bench-{int(time.time())}"
+
+    phases = []
+    with gunicorn(prod_env, port, args.workers, args.threads, backlog=2048) as server:
+        print(f"gunicorn on :{port}, {args.workers} workers x {args.threads} threads", flush=True)
+
+        def closed(duration: int, prefix: str) -> dict[str, Any]:
+            if client == "wrk":
+                return run_wrk(bodies, token, port, duration, args.connections, prefix)
+            return run_loadgen(bodies, token, port, duration, args.connections, prefix)
+
+        warm = measure("warm-up", url, postmaster, server, lambda: closed(args.warmup, f"{run_id}-w"))
+        print(f"warm-up: {warm['created_per_s']}/s", flush=True)
+        phases.append(
+            measure(
+                "saturation",
+                url,
+                postmaster,
+                server,
+                lambda: closed(args.duration, f"{run_id}-s"),
+            )
+        )
+        if args.rate:
+            time.sleep(2)
+            phases.append(
+                measure(
+                    f"fixed rate {args.rate:g}/s",
+                    url,
+                    postmaster,
+                    server,
+                    lambda: run_loadgen(
+                        bodies,
+                        token,
+                        port,
+                        args.duration,
+                        args.rate_connections,
+                        f"{run_id}-r",
+                        rate=args.rate,
+                    ),
+                )
+            )
+
+    import django
+    import gunicorn as gunicorn_pkg
+
+    result = {
+        "benchmark": "intake API, single creates (POST /api/v1/feedback)",
+        "command": " ".join(["python", *sys.argv]),
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "target": {"created_per_s": TARGET_RPS, "p99_ms": TARGET_P99_MS},
+        "machine": machine(),
+        "postgres": postgres_facts(url),
+        "server": {
+            "wsgi": f"gunicorn {gunicorn_pkg.__version__}",
+            "worker_class": "gthread" if args.threads > 1 else "sync",
+            "workers": args.workers,
+            "threads": args.threads,
+            "settings": "leerlus.settings.production",
+            "database_conn_max_age": args.conn_max_age,
+            "cache": args.cache_url,
+            "access_log": False,
+            "log_level": "WARNING",
+            "django": django.get_version(),
+        },
+        "load": {
+            "closed_loop_client": client,
+            "same_machine": True,
+            "note": "the load generator, gunicorn and PostgreSQL share the same CPUs",
+            "bodies": body_facts,
+        },
+        "database": {"demo_signals_before": demo_rows, "setup_s": round(setup_s, 1)},
+        "phases": phases,
+    }
+    sat = phases[0]
+    fixed = phases[1] if len(phases) > 1 else None
+    result["verdict"] = {
+        "saturation_created_per_s": sat["created_per_s"],
+        "saturation_p99_ms": sat["latency_ms"]["p99"],
+        "fixed_rate_p99_ms": fixed["latency_ms"]["p99"] if fixed else None,
+        "fixed_rate_created_per_s": fixed["created_per_s"] if fixed else None,
+        "meets_target": bool(
+            fixed
+            and fixed["created_per_s"] >= TARGET_RPS * 0.98
+            and fixed["latency_ms"]["p99"] is not None
+            and fixed["latency_ms"]["p99"] < TARGET_P99_MS
+            and not {k for k in fixed["statuses"] if k != "201"}
+        ),
+        "all_verified": all(p["verification"]["ok"] for p in phases),
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    m = result["machine"]
+    print(
+        f"\n{m['cpu']}, {m['nproc']} CPUs, {m['ram_gib']} GiB; PostgreSQL "
+        f"{result['postgres']['version']} (synchronous_commit={result['postgres']['synchronous_commit']}); "
+        f"gunicorn {args.workers} x {args.threads} {result['server']['worker_class']}\n"
+    )
+    print(table(result))
+    print(f"\nWritten to {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
+
+
+if __name__ == "__main__":
+    main()

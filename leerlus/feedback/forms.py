@@ -1,0 +1,179 @@
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.core import signing
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from leerlus.core.forms import AccessibleFormMixin
+from leerlus.organisations.models import Organisation, Service
+
+from .models import Channel, ReporterKind
+from .services import ContactInput, SignalInput
+
+_FORM_SALT = "leerlus.feedback.public-form"
+# A person needs more than this to read the form and type; scripts usually do not wait.
+MINIMUM_SECONDS = 2
+
+
+class ServiceChoiceField(forms.ModelChoiceField[Service]):
+    def label_from_instance(self, obj: Service) -> str:
+        return obj.name
+
+
+class _OrganisationServicesMixin:
+    fields: dict[str, forms.Field]
+
+    def _limit_services(self, organisation: Organisation) -> None:
+        field = self.fields["service"]
+        assert isinstance(field, ServiceChoiceField)
+        field.queryset = Service.objects.filter(organisation=organisation)
+
+
+class PublicFeedbackForm(_OrganisationServicesMixin, AccessibleFormMixin, forms.Form):
+    text = forms.CharField(
+        label=_("Your feedback"),
+        help_text=_(
+            "What went well or what went wrong? Please do not include your citizen service "
+            "number (BSN) or other personal details here."
+        ),
+        min_length=5,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    service = ServiceChoiceField(
+        label=_("What is it about?"),
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label=_("Something else / I don't know"),
+    )
+    rating = forms.TypedChoiceField(
+        label=_("How satisfied are you?"),
+        choices=[("", _("No answer"))] + [(str(i), str(i)) for i in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("1 is very dissatisfied, 5 is very satisfied."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail address"), required=False)
+    phone = forms.CharField(label=_("Phone number"), max_length=30, required=False)
+    consent = forms.BooleanField(
+        label=_("You may contact me about this feedback"),
+        required=False,
+    )
+    # Honeypot: hidden from people (and assistive technology); bots fill it in.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+    issued = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self._limit_services(organisation)
+        if not self.is_bound:
+            self.initial["issued"] = signing.dumps(timezone.now().timestamp(), salt=_FORM_SALT)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        contact = any(data.get(k) for k in ("name", "email", "phone"))
+        if contact and not data.get("consent"):
+            self.add_error(
+                "consent",
+                _("Tick this box if we may contact you, or leave your contact details empty."),
+            )
+        if data.get("consent") and not (data.get("email") or data.get("phone")):
+            self.add_error("email", _("Give an e-mail address or phone number to be contacted."))
+        return data
+
+    @property
+    def looks_automated(self) -> bool:
+        """Filled honeypot, a tampered or missing stamp, or a form sent back too fast."""
+        if self.cleaned_data.get("website"):
+            return True
+        try:
+            issued = signing.loads(self.cleaned_data.get("issued", ""), salt=_FORM_SALT)
+        except signing.BadSignature:
+            return True
+        return bool(timezone.now().timestamp() - float(issued) < MINIMUM_SECONDS)
+
+    def to_signal(self) -> SignalInput:
+        data = self.cleaned_data
+        return SignalInput(
+            text=data["text"],
+            channel=Channel.WEB_FORM,
+            received_at=timezone.now(),
+            service=data.get("service"),
+            rating=data.get("rating"),
+            contact=ContactInput(
+                name=data.get("name", ""),
+                email=data.get("email", ""),
+                phone=data.get("phone", ""),
+                consent=bool(data.get("consent")),
+            ),
+        )
+
+
+class QuickEntryForm(_OrganisationServicesMixin, AccessibleFormMixin, forms.Form):
+    """Front office: a phone or counter contact in a few seconds."""
+
+    text = forms.CharField(
+        label=_("What is it about?"),
+        min_length=3,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}),
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[
+            (c, label)
+            for c, label in Channel.choices
+            if c in {"phone", "counter", "email", "chat", "social_media", "web_form"}
+        ],
+        widget=forms.RadioSelect,
+    )
+    service = ServiceChoiceField(
+        label=_("Service"),
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label=_("Not specific"),
+    )
+    reporter_kind = forms.ChoiceField(
+        label=_("Who"), choices=ReporterKind.choices, initial=ReporterKind.CITIZEN
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._limit_services(organisation)
+
+    def to_signal(self, *, received_at: datetime | None = None) -> SignalInput:
+        data = self.cleaned_data
+        return SignalInput(
+            text=data["text"],
+            channel=data["channel"],
+            received_at=received_at or timezone.now(),
+            service=data.get("service"),
+            reporter_kind=data["reporter_kind"],
+        )
+
+
+class FeedbackFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=[("", _("All channels")), *Channel.choices], required=False
+    )
+    service = forms.ChoiceField(label=_("Service"), required=False)
+    received_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        service = self.fields["service"]
+        assert isinstance(service, forms.ChoiceField)
+        service.choices = [("", _("All services"))] + [
+            (s.slug, s.name) for s in Service.objects.filter(organisation=organisation)
+        ]

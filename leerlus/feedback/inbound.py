@@ -1,0 +1,84 @@
+"""Inbound e-mail webhooks: the shapes Postmark, Mailgun and SendGrid post, and raw MIME.
+
+The sender's address is not kept (no consent was asked); addresses inside the text are
+redacted like any other personal data. A provider's retry of the same message (same
+Message-ID) is recognised and stores nothing new.
+"""
+
+import email
+import email.policy
+import email.utils
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from .mail import html_to_text, message_row, trim_reply
+from .models import Channel
+from .services import SignalInput
+
+SOURCE = "inbound-email"
+
+
+class InboundMailError(ValueError):
+    """The payload holds no recognisable e-mail; the message says what was missing."""
+
+
+def _first(data: Mapping[str, Any], *names: str) -> str:
+    for name in names:
+        value = data.get(name)
+        if isinstance(value, str) and value.strip():
+            return value
+    return ""
+
+
+def _header(headers: str, name: str) -> str:
+    message = email.message_from_string(headers, policy=email.policy.default)
+    return str(message.get(name, "") or "")
+
+
+def _moment(value: str) -> datetime:
+    if value.isdigit():  # Mailgun: seconds since the epoch
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return datetime.now(tz=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def signal_from_webhook(data: Mapping[str, Any], raw: bytes = b"") -> SignalInput:
+    raw_mime = raw or _first(data, "email", "RawEmail").encode()
+    if raw_mime:
+        row = message_row(email.message_from_bytes(raw_mime, policy=email.policy.default))
+        if not row["text"]:
+            raise InboundMailError("The message has neither a subject nor a text.")
+        return SignalInput(
+            text=row["text"],
+            channel=Channel.EMAIL,
+            received_at=_moment(row["received_at"]) if row["received_at"] else _moment(""),
+            external_id=row["external_id"],
+            source=SOURCE,
+        )
+    subject = " ".join(_first(data, "Subject", "subject").split())
+    body = _first(data, "StrippedTextReply", "stripped-text", "TextBody", "body-plain", "text")
+    if not body:
+        html = _first(data, "HtmlBody", "body-html", "html")
+        body = html_to_text(html) if html else ""
+    text = "\n\n".join(part for part in (subject, trim_reply(body)) if part)
+    if not text:
+        raise InboundMailError(
+            "No subject or body found: expected fields such as Subject/TextBody (Postmark), "
+            "subject/body-plain (Mailgun), subject/text (SendGrid) or a raw 'email'."
+        )
+    headers = _first(data, "headers")
+    message_id = _first(data, "MessageID", "Message-Id", "message-id") or (
+        _header(headers, "Message-ID") if headers else ""
+    )
+    when = _first(data, "Date", "timestamp") or (_header(headers, "Date") if headers else "")
+    return SignalInput(
+        text=text,
+        channel=Channel.EMAIL,
+        received_at=_moment(when),
+        external_id=message_id.strip().strip("<>")[:100],
+        source=SOURCE,
+    )

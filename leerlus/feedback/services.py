@@ -1,0 +1,196 @@
+"""Writing signals. Every path in (form, quick entry, API, import, e-mail, demo) ends here,
+so redaction, language, deduplication and the audit trail happen in one place."""
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import islice
+
+from django.db import transaction
+from django.utils import timezone
+
+from leerlus.engine.language import detect_language
+from leerlus.organisations import audit
+from leerlus.organisations.models import Department, Organisation, Service, User
+
+from .models import ContactDetails, Feedback, ImportBatch, OriginalText
+from .redaction import redact_with_counts
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+INSERT_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    consent: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.name or self.email or self.phone)
+
+
+@dataclass(frozen=True)
+class SignalInput:
+    """A validated signal, text not yet redacted."""
+
+    text: str
+    channel: str
+    received_at: datetime
+    service: Service | None = None
+    department: Department | None = None
+    reporter_kind: str = "citizen"
+    rating: int | None = None
+    location: str = ""
+    confidential: bool = False
+    external_id: str = ""
+    source: str = ""
+    case_url: str = ""
+    language: str = ""
+    contact: ContactInput = field(default_factory=ContactInput)
+
+
+@dataclass
+class IngestResult:
+    imported: int = 0
+    duplicates: int = 0
+    created: list[Feedback] = field(default_factory=list)
+
+
+def fingerprint_of(organisation_id: int, item: SignalInput) -> str:
+    """Same source + external id, or same source + time + text: the same signal.
+
+    Without either (a form or quick-entry signal) every submission is new.
+    """
+    if item.external_id:
+        basis = f"{item.source}\x1f{item.external_id}"
+    elif item.source:
+        basis = f"{item.source}\x1f{item.received_at.isoformat()}\x1f{item.text}"
+    else:
+        basis = uuid.uuid4().hex
+    return hashlib.blake2b(f"{organisation_id}\x1f{basis}".encode(), digest_size=16).hexdigest()
+
+
+def reference_of(fingerprint: str) -> str:
+    """A short reference a citizen can read out on the phone: LL-XXXXX-XXXXX."""
+    number = int(fingerprint[:13], 16)  # 52 bits
+    chars = "".join(_CROCKFORD[(number >> (5 * i)) & 31] for i in range(10))
+    return f"LL-{chars[:5]}-{chars[5:]}"
+
+
+def _build(
+    organisation: Organisation,
+    item: SignalInput,
+    *,
+    created_by: User | None,
+    batch: ImportBatch | None,
+) -> tuple[Feedback, str]:
+    redacted = redact_with_counts(item.text)
+    fingerprint = fingerprint_of(organisation.pk, item)
+    department = item.department or (item.service.department if item.service else None)
+    feedback = Feedback(
+        organisation=organisation,
+        reference=reference_of(fingerprint),
+        fingerprint=fingerprint,
+        channel=item.channel,
+        service=item.service,
+        department=department,
+        text=redacted.text,
+        language=item.language or detect_language(redacted.text),
+        received_at=item.received_at,
+        reporter_kind=item.reporter_kind,
+        rating=item.rating,
+        location=redact_with_counts(item.location).text if item.location else "",
+        confidential=item.confidential,
+        external_id=item.external_id,
+        source=item.source,
+        batch=batch,
+        case_url=item.case_url,
+        redactions=redacted.counts,
+        created_by=created_by,
+    )
+    return feedback, item.text
+
+
+def _keep_apart(
+    organisation: Organisation, pairs: list[tuple[Feedback, str]], items: list[SignalInput]
+) -> None:
+    """Contact details and (where chosen) original texts, in their own tables."""
+    contacts = [
+        ContactDetails(feedback=f, **vars(item.contact))
+        for (f, _), item in zip(pairs, items, strict=True)
+        if item.contact
+    ]
+    ContactDetails.objects.bulk_create(contacts)
+    if organisation.keep_original_text:
+        expires = timezone.now() + timedelta(days=organisation.original_retention_days)
+        OriginalText.objects.bulk_create(
+            OriginalText(feedback=f, text=original, expires_at=expires)
+            for f, original in pairs
+            if original != f.text
+        )
+
+
+@transaction.atomic
+def feedback_create(
+    *, organisation: Organisation, item: SignalInput, created_by: User | None = None
+) -> Feedback:
+    feedback, original = _build(organisation, item, created_by=created_by, batch=None)
+    feedback.full_clean(exclude=["organisation", "service", "department", "batch"])
+    feedback.save()
+    _keep_apart(organisation, [(feedback, original)], [item])
+    audit.record(
+        action="feedback.create",
+        actor=created_by,
+        obj=feedback,
+        organisation=organisation,
+        details={"channel": feedback.channel, "redacted": sum(feedback.redactions.values())},
+    )
+    return feedback
+
+
+def _chunks(items: Iterable[SignalInput], size: int) -> Iterator[list[SignalInput]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def feedback_ingest(
+    *,
+    organisation: Organisation,
+    items: Iterable[SignalInput],
+    created_by: User | None = None,
+    batch: ImportBatch | None = None,
+    keep_created: bool = False,
+) -> IngestResult:
+    """Stores many signals in chunks; a signal already present (same fingerprint) is
+    counted as a duplicate, never stored twice. Each chunk commits on its own, so an
+    interruption loses nothing already accepted."""
+    result = IngestResult()
+    for chunk in _chunks(items, INSERT_CHUNK):
+        with transaction.atomic():
+            pairs = [_build(organisation, i, created_by=created_by, batch=batch) for i in chunk]
+            existing = set(
+                Feedback.objects.filter(
+                    organisation=organisation,
+                    fingerprint__in=[f.fingerprint for f, _ in pairs],
+                ).values_list("fingerprint", flat=True)
+            )
+            fresh: list[tuple[Feedback, str]] = []
+            fresh_items: list[SignalInput] = []
+            for pair, item in zip(pairs, chunk, strict=True):
+                if pair[0].fingerprint in existing:
+                    result.duplicates += 1
+                    continue
+                existing.add(pair[0].fingerprint)
+                fresh.append(pair)
+                fresh_items.append(item)
+            created = Feedback.objects.bulk_create([f for f, _ in fresh])
+            _keep_apart(organisation, fresh, fresh_items)
+            result.imported += len(created)
+            if keep_created:
+                result.created += created
+    return result

@@ -1,0 +1,17 @@
+"""Background jobs of the signals app: thin wrappers around the services."""
+
+from celery import Task, shared_task
+
+from . import importing
+
+
+@shared_task(bind=True, ignore_result=True, acks_late=True)
+def run_import(self: Task, batch_id: int) -> None:
+    """Run a web import. Idempotent: a batch that is running or finished is left alone,
+    unless this delivery repeats one whose worker died (then it starts afresh; what was
+    already stored counts as duplicates)."""
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+    batch = importing.import_batch_claim(batch_id=batch_id, resume=redelivered)
+    if batch is None:
+        return
+    importing.import_batch_run(batch)
