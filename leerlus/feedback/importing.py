@@ -842,6 +842,10 @@ class PreviewRow:
     text: str  # redacted, as it will be stored
     reasons: list[str]
 
+    @property
+    def channel_label(self) -> str:
+        return str(Channel(self.signal.channel).label) if self.signal else ""
+
 
 def import_preview(batch: ImportBatch, *, limit: int = 20) -> list[PreviewRow]:
     """The first rows of a waiting import as they would be stored, or why they would not."""

@@ -101,5 +101,5 @@ def log_in(page, username: str, password: str) -> None:
     page.goto("/accounts/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")

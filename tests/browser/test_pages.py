@@ -2,6 +2,10 @@
 
 import pytest
 
+from django.utils import timezone
+
+from leerlus.feedback.models import Feedback
+from leerlus.feedback.services import ContactInput, SignalInput, feedback_create
 from leerlus.organisations.roles import Role
 from leerlus.organisations.tests.factories import PASSWORD
 
@@ -9,6 +13,8 @@ from .conftest import check_accessibility, log_in
 
 ANONYMOUS_PAGES = [
     ("home-anonymous", "/"),
+    ("feedback-form", "/feedback/eendorp"),
+    ("we-did", "/feedback/eendorp/we-did"),
     ("login", "/accounts/login"),
     ("api-docs", "/api/v1/docs"),
     ("not-found", "/this-page-does-not-exist"),
@@ -16,7 +22,7 @@ ANONYMOUS_PAGES = [
 
 
 @pytest.mark.parametrize(("name", "path"), ANONYMOUS_PAGES)
-def test_public_pages_are_accessible(page, name, path):
+def test_public_pages_are_accessible(page, organisation, name, path):
     page.goto(path)
 
     check_accessibility(page, name)
@@ -30,10 +36,24 @@ def test_public_pages_are_accessible(page, name, path):
         ("people", "/organisation/people"),
         ("audit-log", "/organisation/audit-log"),
         ("my-account", "/accounts/security"),
+        ("signals", "/signals/"),
+        ("signal-detail", "/signals/{reference}"),
+        ("quick-entry", "/signals/quick"),
+        ("imports", "/signals/imports/"),
     ],
 )
-def test_staff_pages_are_accessible(page, make_user, name, path):
+def test_staff_pages_are_accessible(page, make_user, organisation, name, path):
     make_user(Role.ADMINISTRATOR, Role.ANALYST, username="beheerder", first_name="Bram")
+    signal = feedback_create(
+        organisation=organisation,
+        item=SignalInput(
+            text="Mijn naam is Jan de Vries, bel 06-12345678: de upload van mijn pasfoto faalt.",
+            channel="phone",
+            received_at=timezone.now(),
+            contact=ContactInput(name="Jan de Vries", phone="0612345678", consent=True),
+        ),
+    )
+    path = path.format(reference=signal.reference)
     log_in(page, "beheerder", PASSWORD)
 
     page.goto(path)
@@ -94,3 +114,48 @@ def test_visible_focus_indicator_on_links(page):
 
     assert not outline.startswith("none")
     assert outline.split()[1] != "0px"
+
+
+def test_citizen_gives_feedback_with_the_keyboard_and_gets_a_reference(page, organisation):
+    page.goto("/feedback/eendorp")
+    page.wait_for_timeout(2100)  # the form refuses answers faster than a person can type
+
+    page.focus("textarea[name=text]")
+    page.keyboard.type("De upload van mijn pasfoto lukt niet in het portaal.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")  # choose the first service
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/thanks")
+
+    signal = Feedback.objects.get()
+    assert signal.reference in page.locator("main").inner_text()
+    assert page.evaluate("document.activeElement.tagName") == "H1"
+    check_accessibility(page, "feedback-thanks")
+
+
+def test_invalid_feedback_shows_a_linked_error_summary(page, organisation):
+    page.goto("/feedback/eendorp")
+    page.fill("input[name=name]", "Anna")
+    page.click("main form button[type=submit]")
+
+    summary = page.locator(".leerlus-error-summary")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('leerlus-error-summary')")
+    summary.locator("a").first.click()
+    assert page.evaluate("document.activeElement.name") == "text"
+    check_accessibility(page, "feedback-form-errors")
+
+
+def test_front_office_logs_a_contact_with_ctrl_enter(page, make_user, organisation):
+    make_user(Role.FRONT_OFFICE, username="kcc")
+    log_in(page, "kcc", PASSWORD)
+    page.goto("/signals/quick")
+
+    page.keyboard.type("Beller vraagt wanneer de container wordt geleegd")
+    with page.expect_navigation():
+        page.keyboard.press("Control+Enter")
+
+    signal = Feedback.objects.get()
+    assert signal.channel == "phone"
+    assert signal.reference in page.locator(".leerlus-messages").inner_text()
+    assert page.evaluate("document.activeElement.name") == "text"

@@ -1,0 +1,515 @@
+"""Reading import files: encodings, delimiters, formats, dates and column mapping."""
+
+import codecs
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from leerlus.feedback import parsing
+from leerlus.feedback.parsing import (
+    AMSTERDAM,
+    ColumnMapping,
+    ParseError,
+    auto_mapping,
+    detect_delimiter,
+    detect_encoding,
+    load_mapping,
+    open_table,
+    parse_datetime,
+    resolve_mapping,
+)
+
+
+def read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]], parsing.Table]:
+    with open_table(path) as table:
+        rows = list(table.rows)
+    return table.header, rows, table
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+# --- CSV: encodings and delimiters ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("cp1252", "cp1252")],
+)
+@pytest.mark.parametrize("delimiter", [";", ",", "\t"])
+def test_csv_in_every_encoding_and_delimiter_reads_the_same(
+    tmp_path, encoding, expected, delimiter
+):
+    text = delimiter.join(["Datum", "Omschrijving", "Kanaal"]) + "\r\n"
+    text += delimiter.join(["31-12-2025", "Café kost € 12,50", "telefoon"]) + "\r\n"
+    text += delimiter.join(["01-01-2026 14:05", '"Regel één\nregel twee"', "balie"]) + "\r\n"
+    path = write(tmp_path, "export.csv", text.encode(encoding))
+
+    header, rows, table = read(path)
+
+    assert table.encoding == expected
+    assert table.delimiter == delimiter
+    assert header == ["Datum", "Omschrijving", "Kanaal"]
+    assert rows == [
+        (2, {"Datum": "31-12-2025", "Omschrijving": "Café kost € 12,50", "Kanaal": "telefoon"}),
+        (3, {"Datum": "01-01-2026 14:05", "Omschrijving": "Regel één\nregel twee", "Kanaal": "balie"}),
+    ]
+
+
+def test_semicolon_file_with_commas_in_the_text_is_read_as_semicolon(tmp_path):
+    lines = ["id;tekst;datum"] + [f"{i};Slecht, echt slecht, zeg;31-12-2025" for i in range(30)]
+    path = write(tmp_path, "komma.csv", "\n".join(lines).encode())
+
+    header, rows, table = read(path)
+
+    assert table.delimiter == ";"
+    assert header == ["id", "tekst", "datum"]
+    assert rows[0][1]["tekst"] == "Slecht, echt slecht, zeg"
+
+
+def test_utf16_with_bom_as_excel_saves_unicode_text_is_read(tmp_path):
+    text = "text\tdate\r\nHallo wereld\t2025-01-02\r\n"
+    path = write(tmp_path, "unicode.csv", codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+
+    header, rows, _table = read(path)
+
+    assert header == ["text", "date"]
+    assert rows == [(2, {"text": "Hallo wereld", "date": "2025-01-02"})]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "text,date\nhallo,2025-01-01\n".encode("utf-16-le"),  # UTF-16 without a BOM
+        bytes(range(256)) * 20,  # binary
+        b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" * 50,
+    ],
+)
+def test_unreadable_encoding_is_a_clear_error(tmp_path, data):
+    path = write(tmp_path, "weird.csv", data)
+
+    with pytest.raises(ParseError, match="unreadable encoding") as caught:
+        open_table(path)
+
+    assert caught.value.code == "unreadable_encoding"
+
+
+def test_utf8_file_with_one_windows_line_still_reads_that_line(tmp_path):
+    data = "text;date\nGoed geregeld;2025-01-01\n".encode() + "Café;2025-01-02\n".encode("cp1252")
+
+    _header, rows, table = read(write(tmp_path, "mixed.csv", data))
+
+    assert table.encoding == "utf-8"
+    assert [values["text"] for _n, values in rows] == ["Goed geregeld", "Café"]
+
+
+@pytest.mark.parametrize("data", [b"", b"\n\n  \n", "\ufeff".encode()])
+def test_empty_file_is_a_clear_error(tmp_path, data):
+    with pytest.raises(ParseError) as caught:
+        open_table(write(tmp_path, "leeg.csv", data))
+
+    assert caught.value.code == "empty_file"
+
+
+def test_blank_lines_are_skipped_but_row_numbers_stay_those_of_the_file(tmp_path):
+    path = write(tmp_path, "gaten.csv", b"text,date\n\na,2025-01-01\n,\nb,2025-01-02\n")
+
+    _header, rows, _table = read(path)
+
+    assert [(n, v["text"]) for n, v in rows] == [(3, "a"), (5, "b")]
+
+
+def test_short_rows_are_padded_and_extra_values_kept(tmp_path):
+    path = write(tmp_path, "ongelijk.csv", b"text,date\nkort\nlang,2025-01-01,extra\n")
+
+    _header, rows, _table = read(path)
+
+    assert rows[0][1] == {"text": "kort", "date": ""}
+    assert rows[1][1] == {"text": "lang", "date": "2025-01-01", "column_3": "extra"}
+
+
+def test_header_names_are_trimmed_unique_and_never_empty(tmp_path):
+    path = write(tmp_path, "kop.csv", b" Datum ,Datum,,tekst\n1,2,3,4\n")
+
+    header, _rows, _table = read(path)
+
+    assert header == ["Datum", "Datum (2)", "column_3", "tekst"]
+
+
+def test_old_mac_line_endings_are_read(tmp_path):
+    path = write(tmp_path, "mac.csv", b"text;date\rEen;2025-01-01\rTwee;2025-01-02\r")
+
+    _header, rows, _table = read(path)
+
+    assert [v["text"] for _n, v in rows] == ["Een", "Twee"]
+
+
+def test_a_text_longer_than_the_csv_modules_default_limit_is_read_whole(tmp_path):
+    long_text = "x" * 200_000
+    path = write(tmp_path, "lang.csv", f'text,date\n"{long_text}",2025-01-01\n'.encode())
+
+    _header, rows, _table = read(path)
+
+    assert rows[0][1]["text"] == long_text
+
+
+def test_csv_is_streamed_and_reports_its_position(tmp_path):
+    body = "".join(f"tekst {i};01-01-2025\n" for i in range(20_000))
+    path = write(tmp_path, "groot.csv", ("tekst;datum\n" + body).encode())
+    size = path.stat().st_size
+
+    with open_table(path) as table:
+        first = next(table.rows)
+        early = table.position()
+        rest = sum(1 for _ in table.rows)
+        late = table.position()
+
+    assert first == (2, {"tekst": "tekst 0", "datum": "01-01-2025"})
+    assert early < size // 2  # only the start of the file has been read
+    assert rest == 19_999
+    assert late == size
+
+
+def test_unknown_extension_is_refused():
+    with pytest.raises(ParseError, match="not a CSV, XLSX, JSONL, EML or MBOX") as caught:
+        parsing.format_of("verslag.docx")
+
+    assert caught.value.code == "unsupported_format"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("a.CSV", "csv"),
+        ("a.tsv", "csv"),
+        ("a.xlsx", "xlsx"),
+        ("a.jsonl", "jsonl"),
+        ("a.ndjson", "jsonl"),
+        ("a.eml", "eml"),
+        ("a.mbox", "mbox"),
+    ],
+)
+def test_formats_by_extension(name, expected):
+    assert parsing.format_of(name) == expected
+
+
+# --- XLSX and JSONL ------------------------------------------------------------------------
+
+
+def test_xlsx_rows_with_dates_numbers_and_blank_lines(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Datum", "Omschrijving", "Score", "Kenmerk"])
+    sheet.append([datetime(2025, 12, 31, 14, 5), "Café € fijn", 4, 1001])
+    sheet.append([None, None, None, None])
+    sheet.append(["31-12-2025", "Tweede", 4.5, "A-2"])
+    path = tmp_path / "export.xlsx"
+    workbook.save(path)
+
+    header, rows, table = read(path)
+
+    assert table.file_format == "xlsx"
+    assert header == ["Datum", "Omschrijving", "Score", "Kenmerk"]
+    assert rows == [
+        (2, {"Datum": "2025-12-31 14:05:00", "Omschrijving": "Café € fijn", "Score": "4", "Kenmerk": "1001"}),
+        (4, {"Datum": "31-12-2025", "Omschrijving": "Tweede", "Score": "4.5", "Kenmerk": "A-2"}),
+    ]
+    assert parse_datetime(rows[0][1]["Datum"]) == datetime(2025, 12, 31, 13, 5, tzinfo=UTC)
+
+
+def test_xlsx_with_empty_rows_above_the_header_counts_rows_as_excel_does(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["A3"] = "text"
+    sheet["B3"] = "date"
+    sheet["A4"] = "hallo"
+    sheet["B4"] = "2025-01-01"
+    path = tmp_path / "leeg-boven.xlsx"
+    workbook.save(path)
+
+    header, rows, _table = read(path)
+
+    assert header == ["text", "date"]
+    assert rows == [(4, {"text": "hallo", "date": "2025-01-01"})]
+
+
+def test_a_file_that_is_not_really_xlsx_is_a_clear_error(tmp_path):
+    path = write(tmp_path, "nep.xlsx", b"text,date\nhallo,2025-01-01\n")
+
+    with pytest.raises(ParseError) as caught:
+        open_table(path)
+
+    assert caught.value.code == "unreadable_file"
+
+
+def test_jsonl_rows_keep_broken_lines_with_their_problem(tmp_path):
+    lines = [
+        json.dumps({"text": "Café", "received_at": "2025-01-01", "rating": 4, "extra": None}),
+        "",
+        "{not json",
+        json.dumps(["a", "list"]),
+        json.dumps({"text": "Later veld", "received_at": "2025-01-02", "nested": {"a": 1}}),
+    ]
+    path = write(tmp_path, "export.jsonl", "\n".join(lines).encode())
+
+    header, rows, _table = read(path)
+
+    assert header == ["text", "received_at", "rating", "extra", "nested"]
+    assert rows == [
+        (2, {"text": "Café", "received_at": "2025-01-01", "rating": "4", "extra": ""}),
+        (4, {parsing.RAW_LINE: "{not json", parsing.ROW_ERROR: "invalid_json"}),
+        (5, {parsing.RAW_LINE: '["a", "list"]', parsing.ROW_ERROR: "not_an_object"}),
+        (6, {"text": "Later veld", "received_at": "2025-01-02", "nested": '{"a": 1}'}),
+    ]
+
+
+def test_jsonl_values_that_no_database_stores_are_cleaned(tmp_path):
+    path = write(tmp_path, "raar.jsonl", b'{"text": "nul\\u0000 en \\ud800 alleen"}\n')
+
+    _header, rows, _table = read(path)
+
+    assert rows[0][1]["text"] == "nul en ? alleen"
+
+
+# --- properties: what is written is read back ----------------------------------------------
+
+cell_text = st.text(
+    alphabet=st.characters(
+        codec="cp1252", exclude_categories=("Cs", "Cc"), include_characters=";,\t\"'\n"
+    ),
+    max_size=30,
+)
+header_name = st.from_regex(r"[A-Za-z][A-Za-z0-9 _]{0,11}", fullmatch=True).map(str.strip).filter(bool)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    header=st.lists(header_name, min_size=2, max_size=6, unique_by=str.lower),
+    data=st.data(),
+    delimiter=st.sampled_from([";", ",", "\t"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+)
+def test_random_rows_in_any_delimiter_and_encoding_read_back_equal(
+    tmp_path_factory, header, data, delimiter, encoding
+):
+    rows = data.draw(
+        st.lists(st.lists(cell_text, min_size=len(header), max_size=len(header)), max_size=25)
+    )
+    # A row of only blank cells is no row at all; the reader skips it.
+    assume(all(any(cell.strip() for cell in row) for row in rows))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path = tmp_path_factory.mktemp("csv") / "random.csv"
+    path.write_bytes(buffer.getvalue().encode(encoding))
+
+    read_header, read_rows, table = read(path)
+
+    assert table.delimiter == delimiter
+    assert read_header == header
+    assert [list(values.values()) for _n, values in read_rows] == rows
+
+
+@given(st.binary(max_size=2000))
+def test_encoding_detection_never_fails_other_than_with_a_parse_error(data):
+    try:
+        encoding = detect_encoding(data)
+    except ParseError as error:
+        assert error.code == "unreadable_encoding"
+    else:
+        assert encoding in ("utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-32")
+
+
+@given(st.text(max_size=300))
+def test_delimiter_detection_always_answers_one_of_three(sample):
+    assert detect_delimiter(sample) in (";", ",", "\t")
+
+
+@given(
+    st.lists(st.text(alphabet="abcdef ", min_size=1, max_size=8), min_size=2, max_size=5),
+    st.sampled_from([";", ",", "\t"]),
+)
+def test_delimiter_detection_on_a_plain_header(names, delimiter):
+    assume(all(name.strip() for name in names))
+    assert detect_delimiter(delimiter.join(names) + "\n") == delimiter
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("31-12-2025", datetime(2025, 12, 30, 23, 0, tzinfo=UTC)),
+        ("31-12-2025 14:05", datetime(2025, 12, 31, 13, 5, tzinfo=UTC)),
+        ("31-12-2025 14:05:59", datetime(2025, 12, 31, 13, 5, 59, tzinfo=UTC)),
+        ("31/12/2025", datetime(2025, 12, 30, 23, 0, tzinfo=UTC)),
+        ("1-7-2025 9:30", datetime(2025, 7, 1, 7, 30, tzinfo=UTC)),  # summer time
+        ("31.12.25", datetime(2025, 12, 30, 23, 0, tzinfo=UTC)),
+        ("2025-12-31", datetime(2025, 12, 30, 23, 0, tzinfo=UTC)),
+        ("2025-12-31 14:05", datetime(2025, 12, 31, 13, 5, tzinfo=UTC)),
+        ("2025-12-31T14:05:00Z", datetime(2025, 12, 31, 14, 5, tzinfo=UTC)),
+        ("2025-12-31T14:05:00+02:00", datetime(2025, 12, 31, 12, 5, tzinfo=UTC)),
+        ("2025-07-01T14:05:00.123456", datetime(2025, 7, 1, 12, 5, 0, 123456, tzinfo=UTC)),
+        (" 2025-12-31 ", datetime(2025, 12, 30, 23, 0, tzinfo=UTC)),
+    ],
+)
+def test_dutch_and_iso_dates(value, expected):
+    assert parse_datetime(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["", "gisteren", "31-02-2025", "2025-13-01", "12/31/2025", "31-12-2025 25:00", "99"]
+)
+def test_what_is_not_a_date(value):
+    assert parse_datetime(value) is None
+
+
+def test_a_date_format_of_the_mapping_is_tried_first():
+    assert parse_datetime("12/31/2025", date_format="%m/%d/%Y") == datetime(
+        2025, 12, 30, 23, 0, tzinfo=UTC
+    )
+    assert parse_datetime("03/04/2025", date_format="%m/%d/%Y") == datetime(
+        2025, 3, 3, 23, 0, tzinfo=UTC
+    )
+
+
+moments = st.datetimes(
+    min_value=datetime(1971, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
+).map(lambda d: d.replace(microsecond=0))
+
+
+@given(moments)
+def test_dutch_format_in_amsterdam_time_reads_back_as_the_same_wall_time(moment):
+    local = moment.astimezone(AMSTERDAM)
+    parsed = parse_datetime(local.strftime("%d-%m-%Y %H:%M:%S"))
+    assert parsed is not None
+    assert parsed.tzinfo == UTC
+    assert parsed.astimezone(AMSTERDAM).replace(tzinfo=None) == local.replace(tzinfo=None)
+    if not local.fold:  # outside the one repeated hour in October: the very same moment
+        assert parsed == moment
+
+
+@given(moments)
+def test_iso_with_z_reads_back_exactly(moment):
+    assert parse_datetime(moment.strftime("%Y-%m-%dT%H:%M:%SZ")) == moment
+
+
+@given(moments, st.integers(min_value=-14, max_value=14))
+def test_iso_with_an_offset_reads_back_exactly(moment, hours):
+    shifted = moment.astimezone(timezone(timedelta(hours=hours)))
+    assert parse_datetime(shifted.isoformat()) == moment
+
+
+@given(st.text(max_size=80), st.one_of(st.none(), st.text(max_size=12)))
+def test_date_parser_never_raises(value, date_format):
+    result = parse_datetime(value, date_format=date_format)
+    assert result is None or result.tzinfo == UTC
+
+
+# --- column mapping ------------------------------------------------------------------------
+
+
+def test_auto_mapping_recognises_dutch_and_english_names_case_insensitively():
+    header = ["Omschrijving", "DATUM", "Kanaal", "Dienst", "Afdeling", "Melder", "Waardering",
+              "Locatie", "Zaak", "Taal", "ID", "Iets anders"]
+
+    mapping = auto_mapping(header)
+
+    assert mapping.columns == {
+        "text": "Omschrijving",
+        "received_at": "DATUM",
+        "channel": "Kanaal",
+        "service": "Dienst",
+        "department": "Afdeling",
+        "reporter_kind": "Melder",
+        "rating": "Waardering",
+        "location": "Locatie",
+        "case_url": "Zaak",
+        "language": "Taal",
+        "external_id": "ID",
+    }
+
+
+def test_auto_mapping_with_english_names_and_spaces():
+    mapping = auto_mapping(["Received at", "Text", "External ID", "score"])
+
+    assert mapping.columns == {
+        "text": "Text",
+        "received_at": "Received at",
+        "rating": "score",
+        "external_id": "External ID",
+    }
+
+
+def test_mapping_json_with_defaults_and_date_format():
+    mapping = load_mapping(
+        {
+            "text": "Omschrijving",
+            "received_at": "Datum",
+            "service": "",
+            "defaults": {"channel": "phone"},
+            "date_format": "%d-%m-%Y",
+        }
+    )
+
+    assert mapping == ColumnMapping(
+        columns={"text": "Omschrijving", "received_at": "Datum"},
+        defaults={"channel": "phone"},
+        date_format="%d-%m-%Y",
+    )
+    assert load_mapping(mapping.as_json()) == mapping
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ([], "must be a JSON object"),
+        ({"tekst": "A"}, "tekst is not a field"),
+        ({"text": 3}, "must be a text"),
+        ({"defaults": {"text": "x"}}, "default for text is not possible"),
+        ({"defaults": "phone"}, '"defaults" must be a JSON object'),
+    ],
+)
+def test_bad_mapping_says_what_is_wrong(data, problem):
+    with pytest.raises(ParseError, match=problem):
+        load_mapping(data)
+
+
+def test_no_text_column_lists_the_columns_seen_and_the_accepted_names():
+    with pytest.raises(ParseError) as caught:
+        resolve_mapping(["Datum", "Kanaal"], None)
+
+    assert caught.value.code == "no_text_column"
+    message = str(caught.value)
+    assert "Datum, Kanaal" in message
+    assert "text, tekst, omschrijving" in message
+
+
+def test_a_mapping_naming_a_missing_column_is_refused():
+    with pytest.raises(ParseError) as caught:
+        resolve_mapping(["Datum", "Tekst"], ColumnMapping(columns={"text": "Omschrijving"}))
+
+    assert caught.value.code == "unknown_column"
+    assert "Omschrijving" in str(caught.value)
+
+
+def test_a_date_default_stands_in_for_a_date_column():
+    mapping = ColumnMapping(columns={"text": "Tekst"}, defaults={"received_at": "2025-01-01"})
+
+    assert resolve_mapping(["Tekst"], mapping) is mapping
+    with pytest.raises(ParseError, match="No date column"):
+        resolve_mapping(["Tekst"], ColumnMapping(columns={"text": "Tekst"}))
