@@ -34,7 +34,9 @@ kind were removed, never the values themselves.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
@@ -81,7 +83,7 @@ class Finding:
 
 
 class RedactionResult(NamedTuple):
-    """The redacted text and how many values of each kind were removed (kinds with zero left out)."""
+    """The redacted text and the number of values removed per kind (kinds with zero left out)."""
 
     text: str
     counts: dict[str, int]
@@ -121,15 +123,27 @@ def _numeric_date(tag: str) -> str:
 
 _TEXT_DATE: Final = (
     rf"(?:{_DAY}(?:e|ste|de|st|nd|rd|th)?{_SP}+(?:of{_SP}+)?{_MONTHS}\.?,?{_SP}+{_YEAR4}"
-    rf"|{_MONTHS}\.?{_SP}+{_DAY}(?:st|nd|rd|th)?,?{_SP}+{_YEAR4})"
+    rf"|\b{_MONTHS}\.?{_SP}+{_DAY}(?:st|nd|rd|th)?,?{_SP}+{_YEAR4})"
 )
 _ANY_DATE: Final = rf"(?<![0-9])(?:{_numeric_date('any')}|{_TEXT_DATE})(?![0-9])"
 # Plain dates block phone and BSN candidates: "op 06-12-2024 10:30" is not a mobile number.
 _DATE_BLOCK_RE: Final = re.compile(_ANY_DATE, re.IGNORECASE)
+_DIGIT_RE: Final = re.compile(r"\d")
 
 
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start < s_end and s_start < end for s_start, s_end in spans)
+class _Spans:
+    """Spans that a candidate may not overlap; an overlap query costs O(log n)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [start for start, _ in ordered]
+        self._max_end: list[int] = []  # the largest end among the first i+1 spans
+        for _, end in ordered:
+            self._max_end.append(max(end, self._max_end[-1] if self._max_end else end))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self._starts, end)  # spans that start before ``end``
+        return i > 0 and self._max_end[i - 1] > start
 
 
 # --------------------------------------------------------------------------------- BSN
@@ -160,11 +174,11 @@ _BSN_CUE_8_RE: Final = re.compile(
 _MONEY_BEFORE_RE: Final = re.compile(r"(?:€|eur|euro|\$|£)\s*\Z", re.IGNORECASE)
 
 
-def _find_bsn(text: str, dates: list[tuple[int, int]]) -> list[_Candidate]:
+def _find_bsn(text: str, dates: _Spans) -> list[_Candidate]:
     found: list[_Candidate] = []
     for m in _BSN_RE.finditer(text):
         digits = re.sub(r"[^0-9]", "", m.group())
-        if not is_valid_bsn(digits) or _overlaps(m.start(), m.end(), dates):
+        if not is_valid_bsn(digits) or dates.overlaps(m.start(), m.end()):
             continue
         if _MONEY_BEFORE_RE.search(text, max(0, m.start() - 6), m.start()):
             continue
@@ -279,15 +293,18 @@ _SERVICE_RE: Final = re.compile(
 )
 
 
-def _phone_span(m: re.Match[str], blocked: list[tuple[int, int]]) -> tuple[int, int] | None:
+def _phone_span(m: re.Match[str], blocked: _Spans) -> tuple[int, int] | None:
     value, start = m.group(), m.start()
     if value.startswith("(") and ")" not in value:
         value, start = value[1:], start + 1  # "(06-12345678)": the bracket is not the number's
     if value.count("(") != value.count(")") or value.count("(") > 1:
         return None
-    if _overlaps(start, m.end(), blocked):
+    if blocked.overlaps(start, m.end()):
         return None
-    digits = re.sub(r"[^0-9]", "", value)
+    groups = re.findall(r"[0-9]+", value)
+    if len(groups[-1]) < 2:
+        return None  # "zaaknummer 010000000 2 keer": a number never ends in a lone digit
+    digits = "".join(groups)
     if m.group("intl") is not None:
         national = "0" + re.sub(r"^(?:00)?31", "", digits).removeprefix("0")
         if len(national) != 10 or national[1:3] not in _NL_PREFIXES:
@@ -303,7 +320,7 @@ def _phone_span(m: re.Match[str], blocked: list[tuple[int, int]]) -> tuple[int, 
 
 
 def _find_phone(text: str, dates: list[tuple[int, int]]) -> list[_Candidate]:
-    blocked = dates + [m.span() for m in _SERVICE_RE.finditer(text)]
+    blocked = _Spans(dates + [m.span() for m in _SERVICE_RE.finditer(text)])
     found: list[_Candidate] = []
     pos = 0
     while (m := _PHONE_RE.search(text, pos)) is not None:
@@ -341,8 +358,8 @@ _AFTER_POSTCODE_RE: Final = re.compile(
 )
 _TUSSEN: Final = r"(?:van|de|der|den|het|'t|ter|ten|te|in|op|aan|bij|la|le|du)"
 _STREET_WORDS: Final = (
-    rf"(?<![\w])(?:'s-)?[{_UPPER}][a-z\u00df-\u00ff'][\w'.-]*"
-    rf"(?:{_SP}+(?:{_TUSSEN}{_SP}+){{0,3}}[{_UPPER}][\w'.-]*){{0,3}}"
+    rf"(?<![\w.])(?:'s-)?[{_UPPER}][a-z\u00df-\u00ff'][\w'-]*\.?"
+    rf"(?:{_SP}+(?:{_TUSSEN}{_SP}+){{0,3}}[{_UPPER}][\w'-]*\.?){{0,3}}"
 )
 _BEFORE_POSTCODE_RE: Final = re.compile(
     rf"(?:(?:(?P<street>{_STREET_WORDS})"
@@ -361,8 +378,8 @@ _FUNCTION_WORDS: Final = (
     r"The|At|On|My|Our|From|To|Near)"
 )
 _STREET_NUMBER_RE: Final = re.compile(
-    rf"(?<![\w-])(?!{_FUNCTION_WORDS}\b)"
-    rf"(?:[{_UPPER}][a-z\u00df-\u00ff.][\w'.-]*{_SP}+(?:{_TUSSEN}{_SP}+){{0,2}}){{0,3}}"
+    rf"(?<![\w.'-])(?!{_FUNCTION_WORDS}\b)"
+    rf"(?:[{_UPPER}][a-z\u00df-\u00ff][\w'-]*\.?{_SP}+(?:{_TUSSEN}{_SP}+){{0,2}}){{0,3}}"
     rf"(?:'s-)?[{_UPPER}][\w'-]*?{_STREET_SUFFIX}"
     rf"{_SP}+(?:nr\.?{_SP}*)?{_HOUSE_NUMBER}{_NOT_A_HOUSE_NUMBER}"
 )
@@ -377,7 +394,7 @@ _LOWER_STOP: Final[frozenset[str]] = _words(
 # Upper-case letters that follow a number as a unit or era; only a bare postcode is refused.
 _UPPER_UNIT: Final[frozenset[str]] = _words(
     """
-    KM KG MB GB KB TB CM MM ML PM AM EU KW MW PK HZ AD BC NM PX
+    KM KG MB GB KB TB CM MM ML PM AM EU KW MW PK HZ AD BC NM PX AI IT ID TV QR OV HR PC VS
     """
 )
 _NOT_ISSUED: Final[frozenset[str]] = frozenset({"SA", "SD", "SS"})
@@ -456,6 +473,8 @@ def _find_plate(text: str) -> list[_Candidate]:
 
 # ------------------------------------------------------------------------- date of birth
 
+# A date after a birth cue, separated by a few filler words: "geboren op", "mijn geboortedatum
+# is", "geb.", "DOB:", "born on", "geboren te Utrecht op".
 _DOB_RE: Final = re.compile(
     r"(?:\b(?:geboren|geboortedatum|geboorte[ \t-]datum|geb\.?[ \t]?datum|gebdat\.?|geb\.|"
     r"geb\b|born|date[ \t]+of[ \t]+birth|birth[ \t]?date|birthday|d\.o\.b\.?|dob\b)"
@@ -465,7 +484,12 @@ _DOB_RE: Final = re.compile(
     rf"|(?:te|in|at)[ \t]+[{_UPPER}][\w'-]+)"
     r"{0,10}?)"
     rf"(?P<dob1>{_numeric_date('cue')}|{_TEXT_DATE})(?![0-9])"
-    # a date followed by "(geb.)" / "(geboortedatum)" / "(DOB)"
+    # a noun cue may be followed by a short clause, within the same clause:
+    # "mijn geboortedatum klopt niet in de BRP: er staat 1-1-1970"
+    r"|\b(?:geboortedatum|geboorte[ \t-]datum|geb\.?[ \t]?datum|date[ \t]+of[ \t]+birth"
+    r"|birth[ \t]?date|dob)\b[^.,;!?\n0-9]{0,40}?"
+    rf"(?<![0-9])(?P<dob3>{_numeric_date('noun')}|{_TEXT_DATE})(?![0-9])"
+    # a date followed by "(geb.)" / "(geboortedatum)" / "(DOB)" or by "geboren"
     rf"|(?<![0-9])(?P<dob2>{_numeric_date('tag')}|{_TEXT_DATE})(?![0-9])"
     r"(?=[ \t]*\((?:geb\.?|geboren|geboortedatum|dob|date of birth|born)\)"
     # "ik ben op 12-03-1985 geboren", "die op 3 mei 1950 in Tiel geboren is"
@@ -477,7 +501,7 @@ _DOB_RE: Final = re.compile(
 def _find_dob(text: str) -> list[_Candidate]:
     found: list[_Candidate] = []
     for m in _DOB_RE.finditer(text):
-        group = "dob1" if m.group("dob1") is not None else "dob2"
+        group = next(g for g in ("dob1", "dob3", "dob2") if m.group(g) is not None)
         found.append((m.start(group), m.end(group), "GEBOORTEDATUM"))
     return found
 
@@ -485,27 +509,35 @@ def _find_dob(text: str) -> list[_Candidate]:
 # ---------------------------------------------------------------------------------- names
 
 _NAME_CUE_RE: Final = re.compile(
-    r"(?P<strong>\b(?:mijn[ \t]+naam[ \t]+is|ik[ \t]+heet|my[ \t]+name[ \t]+is|my[ \t]+name's)\b)"
+    r"\b(?:"  # every cue starts a word; checking that first keeps the scan fast
+    r"(?P<strong>\b(?:(?:mijn|zijn|haar|my|his|her)[ \t]+(?:naam|name)[ \t]+(?:is|was)"
+    r"|ik[ \t]+heet|my[ \t]+name's)\b)"
     r"|(?P<inline>"
-    r"\b(?:ik[ \t]+ben|de[ \t]+heer|meneer|mevrouw|juffrouw|heer|familie|beste|geachte|dear"
-    r"|hallo|hoi|ten[ \t]+name[ \t]+van)\b|\bt\.[ \t]?n\.[ \t]?v\.|\btnv\b"
+    r"\b(?:(?:hallo|hoi|goedemorgen|goedemiddag|goedenavond|dag)[ \t]*,?[ \t]+met"
+    r"|ik[ \t]+ben|de[ \t]+heer|meneer|mevrouw|juffrouw|heer|familie|beste|geachte|dear"
+    r"|hallo|hoi|ten[ \t]+name[ \t]+van)\b"
+    r"|\bt\.[ \t]?n\.[ \t]?v\.|\btnv\b"
     r"|(?-i:\bI[ \t]+am\b|\bI'm\b)"
     r"|(?-i:\b(?:[Dd]hr|[Mm]evr|[Mm]w|[Ff]am|Mr|Mrs|Ms|Miss|Dr|[Dd]rs|[Ii]r|[Pp]rof|[Mm]ej)\b\.?)"
     r"|(?-i:\b(?:ing|mr|dr)\.)"
     r")"
-    r"|(?P<label>\b(?:naam|name|contactpersoon|contact[ \t]+person|aanvrager|melder"
-    r"|ondergetekende|applicant|van|from|afzender|sender)[ \t]*:)"
+    r"|(?P<this>\bthis[ \t]+is\b)"
+    r"|(?P<label>\b(?:(?:voor|achter|roep|volledige[ \t]+)?naam|(?:first|last|full|sur)?[ \t]?name"
+    r"|contactpersoon|contact[ \t]+person|aanvrager|melder|ondergetekende|applicant|van|from"
+    r"|afzender|sender|(?:contact|persoons|klant)?gegevens|(?:contact[ \t]+)?details)[ \t]*:)"
     r"|(?P<closing>(?:\bmet[ \t]+)?(?:\bvriendelijke[ \t]+)?\bgroet(?:en|jes)?(?:[ \t]+van)?\b"
     r"|\bmvg\b"
-    r"|\bm\.v\.g\.?|\bgr\.|\bgr\b(?=[ \t]*,)|\bhoogachtend\b|\b(?:kind|best|warm)[ \t]+regards\b|\bregards\b"
+    r"|\bm\.v\.g\.?|\bgr\.|\bgr\b(?=[ \t]*,)|\bhoogachtend\b"
+    r"|\b(?:kind|best|warm)[ \t]+regards\b|\bregards\b"
     r"|\b(?:yours[ \t]+)?sincerely\b|\byours[ \t]+faithfully\b)"
     r"|(?P<thanks>\b(?:thanks|thank[ \t]+you|cheers|dank[ \t]+u|bedankt|alvast[ \t]+bedankt)"
-    r"(?=[ \t]*(?:,|!|\r?\n)))",
+    r"(?=[ \t]*(?:,|!|\r?\n))))",
     re.IGNORECASE,
 )
 _AFTER_CUE: Final[dict[str, re.Pattern[str]]] = {
     "strong": re.compile(r"[ \t\u00a0]*:?[ \t\u00a0]*"),
     "inline": re.compile(r"[ \t\u00a0]+"),
+    "this": re.compile(r"[ \t\u00a0]+"),
     "label": re.compile(r"[ \t\u00a0]*"),
     "closing": re.compile(r"[ \t]*[,.!:]?[ \t]*(?:\r?\n[ \t]*){0,2}"),
     "thanks": re.compile(r"[ \t]*[,!]?[ \t]*(?:\r?\n[ \t]*){0,2}"),
@@ -541,7 +573,11 @@ _NOT_A_NAME: Final[frozenset[str]] = _words(
     werkloos dakloos zelfstandige vrijwilliger writing calling emailing still very really so wmo
     uwv svb cak belastingdienst politie rijksoverheid overheid wethouder burgemeester college
     raad staff support helpdesk servicedesk klantenservice mr mrs ms miss dr drs ir ing prof dhr
-    mevr mw fam mej sir
+    mevr mw fam mej sir polish german turkish moroccan syrian ukrainian french spanish italian
+    portuguese american indian chinese belgian european eritrean afghan iraqi somali syrisch
+    oekraiens oekraïens belg belgisch frans spaans italiaans amerikaans europees eritrees
+    afghaans somalisch indiaas chinees expat immigrant refugee vluchteling statushouder nieuw
+    new here also alone still vegan mama papa opa oma
     """
 )
 
@@ -645,6 +681,9 @@ def _lower_name_end(text: str, pos: int) -> int | None:
     return end
 
 
+_AFTER_THIS_IS_RE: Final = re.compile(
+    r"[ \t]*(?:[,.!;:)]|$|\b(?:from|of|at|speaking|here|and)\b)", re.IGNORECASE | re.MULTILINE
+)
 _ANGLE_ADDRESS_RE: Final = re.compile(r"<[ \t]*[\w.+%'-]+(?:@|\(at\))")
 
 
@@ -661,6 +700,8 @@ def _find_names(text: str) -> list[_Candidate]:
         end = _name_end(text, start)
         if end is None and group in {"strong", "label"}:
             end = _lower_name_end(text, start)
+        if end is not None and group == "this" and not _AFTER_THIS_IS_RE.match(text, end):
+            continue  # "this is Tom Bakker from ..." but not "this is Utrecht calling"
         if end is not None:
             found.append((start, end, "NAAM"))
     # mail headers and signatures: "Jan Jansen <jan@example.nl>"
@@ -681,33 +722,55 @@ def _find_names(text: str) -> list[_Candidate]:
 
 def _select(candidates: list[_Candidate], blocked: list[tuple[int, int]]) -> list[Finding]:
     """Non-overlapping findings: the longer candidate wins, then the more specific kind."""
-    chosen: list[_Candidate] = []
-    taken: list[tuple[int, int]] = list(blocked)
+    # taken spans never overlap each other, so sorted starts and ends stay in step
+    starts: list[int] = []
+    ends: list[int] = []
+    kinds: list[str | None] = []
+    for start, end in sorted(blocked):
+        starts.append(start)
+        ends.append(end)
+        kinds.append(None)
     for start, end, kind in sorted(candidates, key=lambda c: (c[0] - c[1], _RANK[c[2]], c[0])):
-        if start < 0 or end <= start or _overlaps(start, end, taken):
+        if start < 0 or end <= start:
             continue
-        chosen.append((start, end, kind))
-        taken.append((start, end))
-    return [Finding(kind, start, end) for start, end, kind in sorted(chosen)]
+        i = bisect.bisect_right(starts, start)
+        if (i > 0 and ends[i - 1] > start) or (i < len(starts) and starts[i] < end):
+            continue
+        starts.insert(i, start)
+        ends.insert(i, end)
+        kinds.insert(i, kind)
+    return [
+        Finding(kind, start, end)
+        for start, end, kind in zip(starts, ends, kinds, strict=True)
+        if kind is not None
+    ]
 
 
-def find_personal_data(text: str) -> list[Finding]:
+def find_personal_data(text: str, *, kinds: Collection[str] | None = None) -> list[Finding]:
     """All personal data in ``text``: non-overlapping findings sorted by position.
 
-    Placeholders from an earlier redaction are never found again.
+    Placeholders from an earlier redaction are never found again. ``kinds`` keeps only findings of
+    those kinds (overlaps are settled first, so a BSN inside a phone number stays a phone number).
     """
+    if kinds is not None and not set(kinds) <= set(KINDS):
+        raise ValueError(f"unknown kinds: {sorted(set(kinds) - set(KINDS))}")
     placeholders = [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
-    dates = [m.span() for m in _DATE_BLOCK_RE.finditer(text)]
-    candidates: list[_Candidate] = []
-    candidates += _find_bsn(text, dates)
-    candidates += _find_iban(text)
-    candidates += _find_email(text)
-    candidates += _find_phone(text, dates)
-    candidates += _find_dob(text)
-    candidates += _find_postcode(text)
-    candidates += _find_plate(text)
+    candidates: list[_Candidate] = _find_email(text)
+    # Every number-bearing kind (BSN, IBAN, phone, date of birth, address, plate) needs a
+    # digit: most feedback has none, and these detectors are most of the work.
+    if _DIGIT_RE.search(text) is not None:
+        dates = [m.span() for m in _DATE_BLOCK_RE.finditer(text)]
+        candidates += _find_bsn(text, _Spans(dates))
+        candidates += _find_iban(text)
+        candidates += _find_phone(text, dates)
+        candidates += _find_dob(text)
+        candidates += _find_postcode(text)
+        candidates += _find_plate(text)
     candidates += _find_names(text)
-    return _select(candidates, placeholders)
+    findings = _select(candidates, placeholders)
+    if kinds is not None:
+        findings = [f for f in findings if f.kind in kinds]
+    return findings
 
 
 # Every round replaces text outside placeholders, so rounds end on their own; the cap is a guard.
@@ -725,7 +788,7 @@ def _apply(text: str, findings: list[Finding]) -> str:
     return "".join(parts)
 
 
-def redact_with_counts(text: str) -> RedactionResult:
+def redact_with_counts(text: str, *, kinds: Collection[str] | None = None) -> RedactionResult:
     """Redact ``text`` and count the removed values per kind (the values are never kept).
 
     Redaction repeats until nothing is found, so the result is a fixed point: redacting it again
@@ -733,7 +796,7 @@ def redact_with_counts(text: str) -> RedactionResult:
     """
     counts: dict[str, int] = {}
     for _ in range(_MAX_ROUNDS):
-        findings = find_personal_data(text)
+        findings = find_personal_data(text, kinds=kinds)
         if not findings:
             break
         for finding in findings:
@@ -742,6 +805,10 @@ def redact_with_counts(text: str) -> RedactionResult:
     return RedactionResult(text, counts)
 
 
-def redact(text: str) -> str:
-    """Replace every piece of personal data in ``text`` by a typed placeholder such as ``[BSN]``."""
-    return redact_with_counts(text).text
+def redact(text: str, *, kinds: Collection[str] | None = None) -> str:
+    """Replace every piece of personal data in ``text`` by a typed placeholder such as ``[BSN]``.
+
+    ``kinds`` limits the redaction, e.g. ``redact(text, kinds={"BSN"})`` for a text that may keep
+    contact details but never a BSN.
+    """
+    return redact_with_counts(text, kinds=kinds).text

@@ -16,7 +16,7 @@ from leerlus.organisations import audit
 from leerlus.organisations.models import Department, Organisation, Service, User
 
 from .models import ContactDetails, Feedback, ImportBatch, OriginalText
-from .redaction import redact_with_counts
+from .redaction import redact, redact_with_counts
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 INSERT_CHUNK = 2000
@@ -127,8 +127,9 @@ def _keep_apart(
     ContactDetails.objects.bulk_create(contacts)
     if organisation.keep_original_text:
         expires = timezone.now() + timedelta(days=organisation.original_retention_days)
+        # Even the kept original never holds a BSN: there is no legal basis to store one.
         OriginalText.objects.bulk_create(
-            OriginalText(feedback=f, text=original, expires_at=expires)
+            OriginalText(feedback=f, text=redact(original, kinds={"BSN"}), expires_at=expires)
             for f, original in pairs
             if original != f.text
         )

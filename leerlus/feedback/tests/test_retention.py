@@ -74,3 +74,12 @@ def test_retention_is_audited_and_idempotent(organisation, other_organisation):
     assert entries.get().organisation == organisation
     assert entries.get().details == {"contact_details": 1, "original_texts": 0, "signals": 0}
     assert ContactDetails.objects.filter(feedback=foreign).exists()
+
+
+def test_kept_originals_never_hold_a_bsn(organisation):
+    organisation.keep_original_text = True
+    organisation.save()
+
+    signal = _signal(organisation, days_ago=1, text="BSN 111222333, bel 06-12345678")
+
+    assert OriginalText.objects.get(feedback=signal).text == "BSN [BSN], bel 06-12345678"
