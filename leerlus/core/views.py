@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from leerlus.api.problems import problem_response
-from leerlus.organisations.models import User
+from leerlus.organisations.models import Organisation, User
 
 from .roles_guide import next_steps_for
 from .selectors import health_check
@@ -23,8 +23,10 @@ def server_error_view(request: HttpRequest) -> HttpResponse:
 
 def home_view(request: HttpRequest) -> HttpResponse:
     user = request.user
-    steps = next_steps_for(user) if isinstance(user, User) and user.is_authenticated else []
-    return render(request, "core/home.html", {"steps": steps})
+    if isinstance(user, User) and user.is_authenticated:
+        return render(request, "core/home.html", {"steps": next_steps_for(user)})
+    organisations = Organisation.objects.order_by("name").only("name", "slug")
+    return render(request, "core/home.html", {"organisations": organisations})
 
 
 @never_cache
