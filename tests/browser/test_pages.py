@@ -1,7 +1,6 @@
 """Every page that exists, in a real browser: axe-core clean, keyboard usable, both languages."""
 
 import pytest
-
 from django.utils import timezone
 
 from leerlus.feedback.models import Feedback

@@ -36,9 +36,11 @@ def test_postmark_json_becomes_an_email_signal_and_retries_are_recognised(mailbo
     assert retry.status_code == 200
     assert retry.json() == {"reference": first.json()["reference"], "duplicate": True}
     signal = Feedback.objects.get()
-    assert signal.channel == "email" and signal.source == "inbound-email"
+    assert signal.channel == "email"
+    assert signal.source == "inbound-email"
     assert signal.text.startswith("Container niet geleegd")
-    assert "[TELEFOON]" in signal.text and "eerder bericht" not in signal.text
+    assert "[TELEFOON]" in signal.text
+    assert "eerder bericht" not in signal.text
     assert "jan@example.nl" not in signal.text
     assert signal.received_at.isoformat() == "2026-03-02T08:15:00+00:00"
 
@@ -51,8 +53,12 @@ def test_mailgun_form_post_with_basic_auth(make_user):
 
     response = client.post(
         URL,
-        {"subject": "Paspoort", "body-plain": "Wanneer kan ik mijn paspoort ophalen?",
-         "Message-Id": "<m1@mg>", "timestamp": "1772439300"},
+        {
+            "subject": "Paspoort",
+            "body-plain": "Wanneer kan ik mijn paspoort ophalen?",
+            "Message-Id": "<m1@mg>",
+            "timestamp": "1772439300",
+        },
     )
 
     assert response.status_code == 201
