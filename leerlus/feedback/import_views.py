@@ -31,6 +31,7 @@ from leerlus.organisations.roles import Capability
 from . import importing, parsing
 from .models import Channel, ImportBatch, ImportMapping, RejectedRow
 from .tasks import run_import
+from .vocabulary import channel_code
 
 ACCEPT = ",".join(parsing.ACCEPTED_EXTENSIONS)
 RECENT_IMPORTS = 10
@@ -128,7 +129,8 @@ class MappingForm(AccessibleFormMixin, forms.Form):
         required=False,
         max_length=40,
         help_text=gettext_lazy(
-            "Only for dates that are not recognised by themselves, such as %%m/%%d/%%Y. "
+            "Only for dates that are not recognised by themselves, in strptime codes such as "
+            "%m/%d/%Y. "
             "Recognised: 31-12-2025, 31-12-2025 14:05, 31/12/2025, 2025-12-31, "
             "2025-12-31T14:05:00Z."
         ),
@@ -201,7 +203,7 @@ class CorrectionForm(AccessibleFormMixin, forms.Form):
             self.fields[name] = forms.CharField(
                 label=_("%(field)s (column “%(column)s”)")
                 % {"field": TARGET_LABELS[target], "column": column},
-                required=False,
+                required=target in ("text", "received_at"),
                 initial=values.get(column, ""),
                 widget=forms.Textarea(attrs={"rows": 5}) if target == "text" else forms.TextInput(),
                 strip=False,
@@ -273,7 +275,9 @@ def import_mapping_view(request: HttpRequest, pk: int) -> HttpResponse:
     header = importing.batch_header(batch)
     suggested = importing.suggested_mapping(batch)
     initial: dict[str, Any] = {f"column_{t}": c for t, c in suggested.columns.items()}
-    initial["default_channel"] = suggested.defaults.get("channel", Channel.IMPORT)
+    initial["default_channel"] = (
+        channel_code(suggested.defaults.get("channel", "")) or Channel.IMPORT
+    )
     initial["date_format"] = suggested.date_format
     form = MappingForm(request.POST or None, header=header, initial=initial)
     status = 200

@@ -33,6 +33,7 @@ __all__ = [
     "DATE_EXAMPLES",
     "RAW_LINE",
     "ROW_ERROR",
+    "ROW_ERRORS",
     "TARGET_FIELDS",
     "ColumnMapping",
     "ParseError",
@@ -60,7 +61,10 @@ DELIMITERS: Final = ";,\t"
 FIELD_SIZE_LIMIT: Final = 16 * 1024 * 1024
 
 RAW_LINE: Final = "_line"
-ROW_ERROR: Final = "_error"
+# A control character no column name can hold (header names are split on whitespace, and
+# \x1f is whitespace), so a column of the file never passes for a row's problem.
+ROW_ERROR: Final = "\x1ferror"
+ROW_ERRORS: Final = frozenset({"invalid_json", "not_an_object"})
 
 # Extension → format. Mail files are read by ``leerlus.feedback.mail``.
 ACCEPTED_EXTENSIONS: Final[dict[str, str]] = {
@@ -554,11 +558,11 @@ def _open_xlsx(path: Path) -> Table:
             name=path.name,
             kind="XLSX",
         ) from error
-    height = max(sheet.height, 1)
+    # iter_rows starts at the sheet's first row (empty rows above the data included).
+    height = max(sheet.total_height, sheet.height) + 1
     iterator = sheet.iter_rows()
-    offset = (sheet.start or (0, 0))[0]  # calamine skips empty rows above the data
     header: list[str] | None = None
-    number = offset
+    number = 0
     for values in iterator:
         number += 1
         cells = [_cell(v) for v in values]
@@ -568,7 +572,7 @@ def _open_xlsx(path: Path) -> Table:
     if header is None:
         workbook.close()
         raise _empty(path)
-    done = [number - offset]
+    done = [number]
 
     def rows() -> Iterator[Row]:
         row_number = number

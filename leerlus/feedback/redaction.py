@@ -263,13 +263,15 @@ def _find_email(text: str) -> list[_Candidate]:
 # ------------------------------------------------------------------------------- phone
 
 # Two digits after the leading 0 of a Dutch 10-digit number: geographic area codes (010..079,
-# the three-digit ones share their first two digits with these), mobile 06-1..06-5 and 06-8,
-# personal/VoIP/company numbers 084, 085, 087, 088 and 091. Service numbers (0800, 0900, 0906,
-# 0909), 066 pagers and 067 data numbers are not in the list.
+# the three-digit ones share their first two digits with these), every 06 number (mobile
+# 06-1..06-5 and 06-8 are issued today, but a citizen's "06-61129110" is a phone number with a
+# typo or a pager, never anything else), personal/VoIP/company numbers 084, 085, 087, 088 and
+# 091. Service numbers (0800, 0900, 0906, 0909) are not in the list.
 _NL_PREFIXES: Final[frozenset[str]] = _words(
     """
     10 11 13 15 16 17 18 20 22 23 24 25 26 29 30 31 32 33 34 35 36 38 40 41 43 45 46 47 48 49 50
-    51 52 53 54 55 56 57 58 59 61 62 63 64 65 68 70 71 72 73 74 75 76 77 78 79 84 85 87 88 91
+    51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 84 85
+    87 88 91
     """
 )
 _PSEP: Final = rf"(?:{_SP}?[-./\u2013]{_SP}?|{_SP})"

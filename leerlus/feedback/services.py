@@ -85,11 +85,11 @@ def _build(
     organisation: Organisation,
     item: SignalInput,
     *,
+    fingerprint: str,
     created_by: User | None,
     batch: ImportBatch | None,
 ) -> tuple[Feedback, str]:
     redacted = redact_with_counts(item.text)
-    fingerprint = fingerprint_of(organisation.pk, item)
     department = item.department or (item.service.department if item.service else None)
     feedback = Feedback(
         organisation=organisation,
@@ -139,7 +139,13 @@ def _keep_apart(
 def feedback_create(
     *, organisation: Organisation, item: SignalInput, created_by: User | None = None
 ) -> Feedback:
-    feedback, original = _build(organisation, item, created_by=created_by, batch=None)
+    feedback, original = _build(
+        organisation,
+        item,
+        fingerprint=fingerprint_of(organisation.pk, item),
+        created_by=created_by,
+        batch=None,
+    )
     feedback.full_clean(exclude=["organisation", "service", "department", "batch"])
     feedback.save()
     _keep_apart(organisation, [(feedback, original)], [item])
@@ -172,26 +178,35 @@ def feedback_ingest(
     interruption loses nothing already accepted."""
     result = IngestResult()
     for chunk in _chunks(items, INSERT_CHUNK):
-        with transaction.atomic():
-            pairs = [_build(organisation, i, created_by=created_by, batch=batch) for i in chunk]
-            existing = set(
-                Feedback.objects.filter(
-                    organisation=organisation,
-                    fingerprint__in=[f.fingerprint for f, _ in pairs],
-                ).values_list("fingerprint", flat=True)
+        # Duplicates are found by fingerprint before anything is redacted, and the chunk is
+        # built before the transaction opens: the write lock is held only for the insert.
+        fingerprints = [fingerprint_of(organisation.pk, item) for item in chunk]
+        seen = set(
+            Feedback.objects.filter(
+                organisation=organisation, fingerprint__in=fingerprints
+            ).values_list("fingerprint", flat=True)
+        )
+        fresh_items: list[SignalInput] = []
+        fresh: list[tuple[Feedback, str]] = []
+        for fingerprint, item in zip(fingerprints, chunk, strict=True):
+            if fingerprint in seen:
+                result.duplicates += 1
+                continue
+            seen.add(fingerprint)
+            fresh_items.append(item)
+            fresh.append(
+                _build(
+                    organisation,
+                    item,
+                    fingerprint=fingerprint,
+                    created_by=created_by,
+                    batch=batch,
+                )
             )
-            fresh: list[tuple[Feedback, str]] = []
-            fresh_items: list[SignalInput] = []
-            for pair, item in zip(pairs, chunk, strict=True):
-                if pair[0].fingerprint in existing:
-                    result.duplicates += 1
-                    continue
-                existing.add(pair[0].fingerprint)
-                fresh.append(pair)
-                fresh_items.append(item)
+        with transaction.atomic():
             created = Feedback.objects.bulk_create([f for f, _ in fresh])
             _keep_apart(organisation, fresh, fresh_items)
-            result.imported += len(created)
-            if keep_created:
-                result.created += created
+        result.imported += len(created)
+        if keep_created:
+            result.created += created
     return result

@@ -227,6 +227,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # A worker that has not written a heartbeat for this long is reported as down by /health.
 LEERLUS_WORKER_HEARTBEAT_MAX_AGE = env.int("LEERLUS_WORKER_HEARTBEAT_MAX_AGE", default=180)
 
+# Processes that map, redact and insert one large import in parallel (PostgreSQL only);
+# 0 means one per CPU.
+LEERLUS_IMPORT_WORKERS = env.int("LEERLUS_IMPORT_WORKERS", default=0)
+
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

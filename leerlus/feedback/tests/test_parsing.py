@@ -1,5 +1,6 @@
 """Reading import files: encodings, delimiters, formats, dates and column mapping."""
 
+import ast
 import codecs
 import csv
 import io
@@ -50,10 +51,12 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 def test_csv_in_every_encoding_and_delimiter_reads_the_same(
     tmp_path, encoding, expected, delimiter
 ):
-    text = delimiter.join(["Datum", "Omschrijving", "Kanaal"]) + "\r\n"
-    text += delimiter.join(["31-12-2025", "Café kost € 12,50", "telefoon"]) + "\r\n"
-    text += delimiter.join(["01-01-2026 14:05", '"Regel één\nregel twee"', "balie"]) + "\r\n"
-    path = write(tmp_path, "export.csv", text.encode(encoding))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(["Datum", "Omschrijving", "Kanaal"])
+    writer.writerow(["31-12-2025", "Café kost € 12,50", "telefoon"])
+    writer.writerow(["01-01-2026 14:05", "Regel één\nregel twee", "balie"])
+    path = write(tmp_path, "export.csv", buffer.getvalue().encode(encoding))
 
     header, rows, table = read(path)
 
@@ -62,7 +65,14 @@ def test_csv_in_every_encoding_and_delimiter_reads_the_same(
     assert header == ["Datum", "Omschrijving", "Kanaal"]
     assert rows == [
         (2, {"Datum": "31-12-2025", "Omschrijving": "Café kost € 12,50", "Kanaal": "telefoon"}),
-        (3, {"Datum": "01-01-2026 14:05", "Omschrijving": "Regel één\nregel twee", "Kanaal": "balie"}),
+        (
+            3,
+            {
+                "Datum": "01-01-2026 14:05",
+                "Omschrijving": "Regel één\nregel twee",
+                "Kanaal": "balie",
+            },
+        ),
     ]
 
 
@@ -105,12 +115,14 @@ def test_unreadable_encoding_is_a_clear_error(tmp_path, data):
 
 
 def test_utf8_file_with_one_windows_line_still_reads_that_line(tmp_path):
-    data = "text;date\nGoed geregeld;2025-01-01\n".encode() + "Café;2025-01-02\n".encode("cp1252")
+    first = "text;date\n" + "Goed geregeld, één keer;2025-01-01\n" * 3000  # > the sample
+    data = first.encode() + "Café;2025-01-02\n".encode("cp1252")
 
     _header, rows, table = read(write(tmp_path, "mixed.csv", data))
 
     assert table.encoding == "utf-8"
-    assert [values["text"] for _n, values in rows] == ["Goed geregeld", "Café"]
+    assert rows[0][1]["text"] == "Goed geregeld, één keer"
+    assert rows[-1][1]["text"] == "Café"
 
 
 @pytest.mark.parametrize("data", [b"", b"\n\n  \n", "\ufeff".encode()])
@@ -222,7 +234,15 @@ def test_xlsx_rows_with_dates_numbers_and_blank_lines(tmp_path):
     assert table.file_format == "xlsx"
     assert header == ["Datum", "Omschrijving", "Score", "Kenmerk"]
     assert rows == [
-        (2, {"Datum": "2025-12-31 14:05:00", "Omschrijving": "Café € fijn", "Score": "4", "Kenmerk": "1001"}),
+        (
+            2,
+            {
+                "Datum": "2025-12-31 14:05:00",
+                "Omschrijving": "Café € fijn",
+                "Score": "4",
+                "Kenmerk": "1001",
+            },
+        ),
         (4, {"Datum": "31-12-2025", "Omschrijving": "Tweede", "Score": "4.5", "Kenmerk": "A-2"}),
     ]
     assert parse_datetime(rows[0][1]["Datum"]) == datetime(2025, 12, 31, 13, 5, tzinfo=UTC)
@@ -291,7 +311,10 @@ cell_text = st.text(
     ),
     max_size=30,
 )
-header_name = st.from_regex(r"[A-Za-z][A-Za-z0-9 _]{0,11}", fullmatch=True).map(str.strip).filter(bool)
+# Column names as the reader gives them back: trimmed, single spaces (it normalises those).
+header_name = st.from_regex(r"[A-Za-z][A-Za-z0-9 _]{0,11}", fullmatch=True).map(
+    lambda name: " ".join(name.split())
+)
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -325,12 +348,18 @@ def test_random_rows_in_any_delimiter_and_encoding_read_back_equal(
 
 @given(st.binary(max_size=2000))
 def test_encoding_detection_never_fails_other_than_with_a_parse_error(data):
+    problem = ""
     try:
         encoding = detect_encoding(data)
     except ParseError as error:
-        assert error.code == "unreadable_encoding"
-    else:
-        assert encoding in ("utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-32")
+        problem, encoding = error.code, ""
+    assert problem == "unreadable_encoding" or encoding in (
+        "utf-8",
+        "utf-8-sig",
+        "cp1252",
+        "utf-16",
+        "utf-32",
+    )
 
 
 @given(st.text(max_size=300))
@@ -424,8 +453,20 @@ def test_date_parser_never_raises(value, date_format):
 
 
 def test_auto_mapping_recognises_dutch_and_english_names_case_insensitively():
-    header = ["Omschrijving", "DATUM", "Kanaal", "Dienst", "Afdeling", "Melder", "Waardering",
-              "Locatie", "Zaak", "Taal", "ID", "Iets anders"]
+    header = [
+        "Omschrijving",
+        "DATUM",
+        "Kanaal",
+        "Dienst",
+        "Afdeling",
+        "Melder",
+        "Waardering",
+        "Locatie",
+        "Zaak",
+        "Taal",
+        "ID",
+        "Iets anders",
+    ]
 
     mapping = auto_mapping(header)
 
@@ -513,3 +554,15 @@ def test_a_date_default_stands_in_for_a_date_column():
     assert resolve_mapping(["Tekst"], mapping) is mapping
     with pytest.raises(ParseError, match="No date column"):
         resolve_mapping(["Tekst"], ColumnMapping(columns={"text": "Tekst"}))
+
+
+@pytest.mark.parametrize("module", ["parsing.py", "mail.py"])
+def test_the_readers_import_no_django(module):
+    source = Path(__file__).resolve().parents[1] / module
+    imported: set[str] = set()
+    for node in ast.walk(ast.parse(source.read_text())):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            imported.add(node.module)
+    assert not {name for name in imported if name.split(".")[0] in ("django", "leerlus")}

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 from django.urls import reverse
 
 from leerlus.feedback import parsing
@@ -88,6 +88,7 @@ class Command(BaseCommand):
             help="processes to use (default: one per CPU for a large file on PostgreSQL)",
         )
 
+    @no_translations  # messages in the source language (English), as Django's own commands
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         if not path.is_file():
