@@ -99,13 +99,13 @@ def test_audit_log_filters_and_hides_other_organisations(client_for, make_user, 
     client = client_for(cio)
 
     page = client.get(reverse("organisations:audit")).content.decode()
-    filtered = client.get(reverse("organisations:audit"), {"action": "nothing.matches"})
+    filtered = client.get(
+        reverse("organisations:audit"), {"action": "nothing.matches"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert "thing.own" in page
     assert "thing.foreign" not in page
-    assert "No entries match these filters" in filtered.content.decode() or (
-        "Geen regels" in filtered.content.decode()
-    )
+    assert "No entries match these filters" in filtered.content.decode()
 
 
 def test_home_page_tells_each_role_what_to_do_next(client_for, make_user):
