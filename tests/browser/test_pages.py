@@ -158,3 +158,34 @@ def test_front_office_logs_a_contact_with_ctrl_enter(page, make_user, organisati
     assert signal.channel == "phone"
     assert signal.reference in page.locator(".leerlus-messages").inner_text()
     assert page.evaluate("document.activeElement.name") == "text"
+
+
+def test_analyst_imports_a_csv_and_sees_the_rejected_row(page, analyst, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    export = tmp_path / "kcc-export.csv"
+    export.write_text(
+        "Omschrijving;Datum;Kanaal\n"
+        "De upload van mijn paspoortfoto lukt niet;02-03-2026 09:15;telefoon\n"
+        "Container niet geleegd, bel 06-12345678;gisteren;balie\n",
+        encoding="utf-8",
+    )
+    log_in(page, "analist", PASSWORD)
+    page.goto("/signals/imports/")
+    check_accessibility(page, "import-upload")
+
+    page.set_input_files("input[name=file]", str(export))
+    page.fill("input[name=source]", "KCC-export")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    check_accessibility(page, "import-mapping")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    check_accessibility(page, "import-preview")
+    assert "06-12345678" not in page.content()
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    page.wait_for_url("**/result/")
+
+    check_accessibility(page, "import-result")
+    assert Feedback.objects.count() == 1
+    assert "06-12345678" not in page.content()
