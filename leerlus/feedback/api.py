@@ -344,6 +344,7 @@ class InboundEmail(APIView):
             result = services.feedback_ingest(
                 organisation=organisation, items=[item], created_by=user, keep_created=True
             )
+        code: int
         if result.created:
             reference, code = result.created[0].reference, status.HTTP_201_CREATED
         else:
