@@ -278,7 +278,7 @@ def gunicorn(
                 log.seek(0)
                 sys.exit(f"gunicorn stopped:\n{log.read().decode(errors='replace')}")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
                     if r.status == 200:
                         break
             except OSError:
@@ -298,7 +298,8 @@ def gunicorn(
         problems = [
             line
             for line in text.splitlines()
-            if ("error" in line.lower() or "exception" in line.lower()) and "UserWarning" not in line
+            if ("error" in line.lower() or "exception" in line.lower())
+            and "UserWarning" not in line
         ]
         if problems:
             print("gunicorn log (errors):\n" + "\n".join(problems[:20]), file=sys.stderr)
@@ -453,8 +454,12 @@ def run_wrk(
         "sent": raw["sent"],
         "answered": answered,
         # wrk stops at the deadline without waiting for answers still on their way
-        "in_flight_at_stop": raw["sent"] - answered - errors.get("read", 0)
-        - errors.get("write", 0) - errors.get("timeout", 0) - errors.get("connect", 0),
+        "in_flight_at_stop": raw["sent"]
+        - answered
+        - errors.get("read", 0)
+        - errors.get("write", 0)
+        - errors.get("timeout", 0)
+        - errors.get("connect", 0),
         "statuses": raw["statuses"],
         "transport_errors": errors,
         "latency_ms": {k: round(v / 1000, 2) for k, v in lat.items()},
@@ -561,6 +566,23 @@ def verify(url: str, before: dict[str, int], load: dict[str, Any]) -> dict[str, 
     }
 
 
+def backend_cpu(url: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend connected to the bench database (not this one)."""
+    with db_connect(url) as conn:
+        pids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            ).fetchall()
+        ]
+    out = {}
+    for pid in pids:
+        if (fields := _stat(pid)) is not None:
+            out[pid] = sum(int(x) for x in fields[11:13]) / CLK_TCK
+    return out
+
+
 def measure(
     name: str,
     url: str,
@@ -571,8 +593,9 @@ def measure(
     before = max_ids(url)
     cpu0 = {
         "server": cpu_seconds(server.pid),
-        "postgres": cpu_seconds(postmaster) if postmaster else 0.0,
+        "postgres_cluster": cpu_seconds(postmaster) if postmaster else 0.0,
     }
+    backends0 = backend_cpu(url)
     busy0, total0 = machine_busy()
     client0 = os.times()
     started = time.perf_counter()
@@ -581,21 +604,228 @@ def measure(
     client1 = os.times()
     busy1, total1 = machine_busy()
     cpus = os.cpu_count() or 1
+    backends1 = backend_cpu(url)
     cpu = {
         "server": cpu_seconds(server.pid) - cpu0["server"],
-        "postgres": (cpu_seconds(postmaster) - cpu0["postgres"]) if postmaster else None,
+        # the backends serving the bench database (a backend that ended during the phase,
+        # as with DATABASE_CONN_MAX_AGE=0, is missed: see postgres_cluster then)
+        "postgres": sum(v - backends0.get(pid, 0.0) for pid, v in backends1.items()),
         "load_generator": (client1.children_user + client1.children_system)
         - (client0.children_user + client0.children_system),
     }
-    load["cpu_cores_used"] = {
-        k: (round(v / wall, 2) if v is not None else None) for k, v in cpu.items()
-    }
-    load["cpu_cores_used"]["machine_busy"] = round((busy1 - busy0) / (total1 - total0) * cpus, 2)
+    cores: dict[str, float | None] = {k: v / wall for k, v in cpu.items()}
+    machine_cores = (busy1 - busy0) / (total1 - total0) * cpus
+    # kernel work not charged to a process (softirq of loopback traffic, WAL writer), and
+    # whatever else ran on the machine meanwhile
+    cores["rest_of_machine"] = machine_cores - sum(v for v in cores.values() if v is not None)
+    cores["machine_busy"] = machine_cores
+    # all of PostgreSQL: other databases' work and the WAL writer/checkpointer included
+    cores["postgres_cluster"] = (
+        (cpu_seconds(postmaster) - cpu0["postgres_cluster"]) / wall if postmaster else None
+    )
+    load["cpu_cores_used"] = {k: (round(v, 2) if v is not None else None) for k, v in cores.items()}
+    load["wall_s"] = round(wall, 2)
     load["verification"] = verify(url, before, load)
     created = load["verification"]["responses_201"]
     load["created_per_s"] = round(created / load["duration_s"], 1) if load["duration_s"] else 0
+    # CPU per stored signal: less sensitive than throughput to other work on the machine
+    stored = max(load["verification"]["rows_stored"], 1)
+    load["cpu_ms_per_create"] = {k: round(v / stored * 1000, 2) for k, v in cpu.items()}
     load["phase"] = name
     return load
+
+
+# ---------------------------------------------------------------------------------------------
+# Profile of the request path, in process (no load generator, no gunicorn): the real WSGI
+# handler and middleware on the bench database, with timers around the steps of the view.
+
+PROFILED_STEPS = (
+    # name, module path, attribute path
+    ("view dispatch (DRF, all of the view)", "leerlus.feedback.api", "FeedbackListCreate.dispatch"),
+    ("token authentication", "rest_framework.authentication", "TokenAuthentication.authenticate"),
+    ("capability check (User.can)", "leerlus.organisations.models", "User.can"),
+    ("_context: services + departments", "leerlus.feedback.api", "_context"),
+    ("input validation (is_valid)", "leerlus.feedback.api", "FeedbackInputSerializer.is_valid"),
+    ("feedback_create (service)", "leerlus.feedback.services", "feedback_create"),
+    ("redaction (redact_with_counts)", "leerlus.feedback.services", "redact_with_counts"),
+    ("language detection", "leerlus.feedback.services", "detect_language"),
+    ("Feedback.full_clean", "leerlus.feedback.models", "Feedback.full_clean"),
+    ("Feedback.save (INSERT)", "leerlus.feedback.models", "Feedback.save"),
+    ("contact details / originals", "leerlus.feedback.services", "_keep_apart"),
+    ("audit entry (audit.record)", "leerlus.organisations.audit", "record"),
+    ("output serializer", "leerlus.feedback.api", "FeedbackSerializer.to_representation"),
+    ("idempotency record INSERT", "leerlus.feedback.api", "IdempotencyRecord.objects.create"),
+    ("COMMIT", "django.db.backends.base.base", "BaseDatabaseWrapper.commit"),
+    ("JSON rendering", "rest_framework.renderers", "JSONRenderer.render"),
+)
+
+
+def profile_child(requests: int) -> None:
+    """Runs in a child process with the production settings; prints JSON."""
+    import functools
+    import importlib
+    import io
+    import re
+    import warnings
+    from collections import Counter, defaultdict
+
+    warnings.simplefilter("ignore")
+    import django
+
+    django.setup()
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connection
+
+    app: Any = get_wsgi_application()
+    token = os.environ["BENCH_TOKEN"]
+    bodies = [b.encode() for b in request_bodies(2000)[0]]
+    timers: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    active = [False]
+
+    def timed(name: str, func: Any) -> Any:
+        @functools.wraps(func)
+        def wrapper(*a: Any, **k: Any) -> Any:
+            if not active[0]:
+                return func(*a, **k)
+            t, c = time.perf_counter(), time.thread_time()
+            try:
+                return func(*a, **k)
+            finally:
+                s = timers[name]
+                s[0] += 1
+                s[1] += time.perf_counter() - t
+                s[2] += time.thread_time() - c
+
+        return wrapper
+
+    for name, module, attr in PROFILED_STEPS:
+        owner: Any = importlib.import_module(module)
+        *path, last = attr.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        setattr(owner, last, timed(name, getattr(owner, last)))
+
+    statuses: Counter[str] = Counter()
+    counter = [0]
+
+    def environ(path: str = PATH, method: str = "POST") -> dict[str, Any]:
+        counter[0] += 1
+        n = counter[0]
+        body = bodies[(n * 7919) % len(bodies)] if method == "POST" else b""
+        env = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path,
+            "SCRIPT_NAME": "",
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "127.0.0.1:8000",
+            "REMOTE_ADDR": "127.0.0.1",
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(body)),
+            "HTTP_AUTHORIZATION": f"Token {token}",
+            "HTTP_ACCEPT": "application/json",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+        if method == "POST" and n % 2 == 0:
+            env["HTTP_IDEMPOTENCY_KEY"] = f"profile-{time.time_ns()}-{n}"
+        return env
+
+    def one(path: str = PATH, method: str = "POST") -> None:
+        seen: list[str] = []
+        response = app(environ(path, method), lambda s, h, e=None: seen.append(s))
+        b"".join(response)
+        response.close()
+        statuses[seen[0][:3]] += 1
+
+    queries: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+
+    def kind(sql: str) -> str:
+        s = sql.lstrip()
+        if s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")):
+            return s.split(' "')[0]
+        table_match = re.search(r'(?:FROM|INTO|UPDATE)\s+"(\w+)"', s)
+        suffix = " (exists check)" if s.startswith("SELECT 1 AS") else ""
+        return f"{s.split()[0]} {table_match.group(1) if table_match else '?'}{suffix}"
+
+    def execute(run: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return run(sql, params, many, context)
+        finally:
+            q = queries[kind(sql)]
+            q[0] += 1
+            q[1] += time.perf_counter() - t
+
+    def loop(n: int, path: str = PATH, method: str = "POST") -> tuple[float, float]:
+        t, c = time.perf_counter(), time.thread_time()
+        for _ in range(n):
+            one(path, method)
+        return time.perf_counter() - t, time.thread_time() - c
+
+    loop(300)  # warm: imports, caches, connection
+    loop(100, "/health", "GET")
+    health_wall, health_cpu = loop(requests // 2, "/health", "GET")
+    statuses.clear()
+    active[0] = True
+    with connection.execute_wrapper(execute):
+        wall, cpu = loop(requests)
+    active[0] = False
+    n = requests
+    steps = {
+        name: {
+            "calls_per_request": round(timers[name][0] / n, 2),
+            "wall_us": round(timers[name][1] / n * 1e6),
+            "cpu_us": round(timers[name][2] / n * 1e6),
+        }
+        for name, _, _ in PROFILED_STEPS
+    }
+    dispatch = timers[PROFILED_STEPS[0][0]]
+    steps["outside the view: WSGI + 13 middleware + URL resolving"] = {
+        "calls_per_request": 1,
+        "wall_us": round((wall - dispatch[1]) / n * 1e6),
+        "cpu_us": round((cpu - dispatch[2]) / n * 1e6),
+    }
+    result = {
+        "requests": n,
+        "statuses": dict(statuses),
+        "serial_wall_ms_per_request": round(wall / n * 1e3, 3),
+        "serial_cpu_ms_per_request": round(cpu / n * 1e3, 3),
+        "health_get_wall_ms": round(health_wall / (requests // 2) * 1e3, 3),
+        "health_get_cpu_ms": round(health_cpu / (requests // 2) * 1e3, 3),
+        "queries_per_request": round(sum(q[0] for q in queries.values()) / n, 2),
+        "query_wall_ms_per_request": round(sum(q[1] for q in queries.values()) / n * 1e3, 3),
+        "queries": {
+            k: {"per_request": round(q[0] / n, 2), "wall_us_each": round(q[1] / q[0] * 1e6)}
+            for k, q in sorted(queries.items(), key=lambda kv: -kv[1][1])
+        },
+        "steps": steps,
+        "note": "one process, requests one after another through the WSGI handler; wall and "
+        "CPU (thread_time) per request, inclusive of nested steps; COMMIT is part of "
+        "feedback_create without an Idempotency-Key, of the idempotency transaction with one",
+    }
+    print(json.dumps(result))
+
+
+def run_profile(env: dict[str, str], token: str, requests: int) -> dict[str, Any]:
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, __file__, "--profile-child", str(requests)],
+        env={**env, "BENCH_TOKEN": token},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        sys.exit(f"profile failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -604,26 +834,51 @@ def measure(
 def table(result: dict[str, Any]) -> str:
     lines = [
         "| phase | client | conns | 201/s | p50 ms | p90 ms | p99 ms | max ms | non-201 "
-        "| server / PG / client cores | rows = 201s |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|---|---|",
+        "| cores: server / PG / client / rest | CPU ms per create: server / PG | rows = 201s |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---|---|---|",
     ]
     for phase in result["phases"]:
         lat = phase["latency_ms"]
         other = {k: v for k, v in phase["statuses"].items() if k != "201"}
         other.update(phase["transport_errors"])
         cores = phase["cpu_cores_used"]
+        per = phase["cpu_ms_per_create"]
         lines.append(
             f"| {phase['phase']} | {phase['client'].split(' ')[0]} {phase['mode']} "
             f"| {phase['connections']} | {phase['created_per_s']:.0f} | {lat['p50']} "
             f"| {lat['p90']} | {lat['p99']} | {lat['max']} | "
             f"{', '.join(f'{k}: {v}' for k, v in other.items()) or 'none'} "
             f"| {cores['server']} / {cores['postgres']} / {cores['load_generator']} "
+            f"/ {cores['rest_of_machine']} | {per['server']} / {per['postgres']} "
             f"| {'yes' if phase['verification']['ok'] else 'NO'} |"
         )
     return "\n".join(lines)
 
 
+def profile_table(profile: dict[str, Any]) -> str:
+    lines = [
+        f"Serial, in process: {profile['serial_cpu_ms_per_request']} ms CPU, "
+        f"{profile['serial_wall_ms_per_request']} ms wall per create; "
+        f"{profile['queries_per_request']} queries ({profile['query_wall_ms_per_request']} ms); "
+        f"GET /health {profile['health_get_cpu_ms']} ms CPU",
+        "",
+        "| step (inclusive) | calls/req | CPU µs/req | wall µs/req |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, step in profile["steps"].items():
+        lines.append(
+            f"| {name} | {step['calls_per_request']} | {step['cpu_us']} | {step['wall_us']} |"
+        )
+    lines += ["", "| query | per request | wall µs each |", "|---|---:|---:|"]
+    for name, q in profile["queries"].items():
+        lines.append(f"| `{name}` | {q['per_request']} | {q['wall_us_each']} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--profile-child":
+        profile_child(int(sys.argv[2]))
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default=DEFAULT_DB)
     parser.add_argument("--duration", type=int, default=30, help="seconds per measured phase")
@@ -645,11 +900,19 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5, help="seconds")
     parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/1")
+    parser.add_argument(
+        "--profile-requests",
+        type=int,
+        default=2000,
+        help="requests of the in-process profile of the request path (0: skip it)",
+    )
     parser.add_argument("--output", type=Path, default=RESULT)
     parser.add_argument(
         "--skip-setup", action="store_true", help="reuse the bench database as it is"
     )
     args = parser.parse_args()
+    # a stopped run still stops its gunicorn (the finally blocks run on SystemExit)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
 
     client = args.client
     if client == "auto":
@@ -665,7 +928,11 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore",
     }
-    local_env = {**base_env, "DJANGO_SETTINGS_MODULE": "leerlus.settings.local", "LEERLUS_DEMO": "true"}
+    local_env = {
+        **base_env,
+        "DJANGO_SETTINGS_MODULE": "leerlus.settings.local",
+        "LEERLUS_DEMO": "true",
+    }
     prod_env = {
         **base_env,
         "DJANGO_SETTINGS_MODULE": "leerlus.settings.production",
@@ -687,6 +954,12 @@ def main() -> None:
         demo_rows = conn.execute("SELECT count(*) FROM feedback_feedback").fetchone()[0]
     setup_s = time.perf_counter() - t0
     bodies, body_facts = request_bodies(4000)
+    busy0, total0 = machine_busy()
+    time.sleep(3)
+    busy1, total1 = machine_busy()
+    background = round((busy1 - busy0) / (total1 - total0) * (os.cpu_count() or 1), 2)
+    if background > 0.2:
+        print(f"WARNING: other processes keep {background} cores busy before the run", flush=True)
     postmaster = postmaster_pid()
     port = free_port()
     run_id = f"bench-{int(time.time())}"
@@ -700,7 +973,9 @@ def main() -> None:
                 return run_wrk(bodies, token, port, duration, args.connections, prefix)
             return run_loadgen(bodies, token, port, duration, args.connections, prefix)
 
-        warm = measure("warm-up", url, postmaster, server, lambda: closed(args.warmup, f"{run_id}-w"))
+        warm = measure(
+            "warm-up", url, postmaster, server, lambda: closed(args.warmup, f"{run_id}-w")
+        )
         print(f"warm-up: {warm['created_per_s']}/s", flush=True)
         phases.append(
             measure(
@@ -712,10 +987,20 @@ def main() -> None:
             )
         )
         if args.rate:
+            # At the target rate when the server can take it; otherwise the open loop would
+            # only measure a growing queue, so at 80 % of the measured capacity instead: the
+            # latency of a load this server does sustain.
+            capacity = phases[0]["created_per_s"]
+            rate = args.rate if capacity >= args.rate else max(1.0, round(capacity * 0.8))
             time.sleep(2)
             phases.append(
                 measure(
-                    f"fixed rate {args.rate:g}/s",
+                    f"fixed rate {rate:g}/s"
+                    + (
+                        ""
+                        if rate == args.rate
+                        else f" (80 % of capacity; {args.rate:g}/s not reachable)"
+                    ),
                     url,
                     postmaster,
                     server,
@@ -726,15 +1011,20 @@ def main() -> None:
                         args.duration,
                         args.rate_connections,
                         f"{run_id}-r",
-                        rate=args.rate,
+                        rate=rate,
                     ),
                 )
             )
 
+    profile = None
+    if args.profile_requests:
+        print("Profiling the request path in process ...", flush=True)
+        profile = run_profile(prod_env, token, args.profile_requests)
+
     import django
     import gunicorn as gunicorn_pkg
 
-    result = {
+    result: dict[str, Any] = {
         "benchmark": "intake API, single creates (POST /api/v1/feedback)",
         "command": " ".join(["python", *sys.argv]),
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -760,7 +1050,9 @@ def main() -> None:
             "bodies": body_facts,
         },
         "database": {"demo_signals_before": demo_rows, "setup_s": round(setup_s, 1)},
+        "background_cores_busy_before_run": background,
         "phases": phases,
+        "profile": profile,
     }
     sat = phases[0]
     fixed = phases[1] if len(phases) > 1 else None
@@ -769,25 +1061,33 @@ def main() -> None:
         "saturation_p99_ms": sat["latency_ms"]["p99"],
         "fixed_rate_p99_ms": fixed["latency_ms"]["p99"] if fixed else None,
         "fixed_rate_created_per_s": fixed["created_per_s"] if fixed else None,
-        "meets_target": bool(
-            fixed
-            and fixed["created_per_s"] >= TARGET_RPS * 0.98
-            and fixed["latency_ms"]["p99"] is not None
-            and fixed["latency_ms"]["p99"] < TARGET_P99_MS
-            and not {k for k in fixed["statuses"] if k != "201"}
+        # at the target rate (open loop) or beyond it (closed loop): p99 under the limit,
+        # nothing but 201s
+        "meets_target": any(
+            phase["created_per_s"] >= TARGET_RPS * 0.98
+            and phase["latency_ms"]["p99"] is not None
+            and phase["latency_ms"]["p99"] < TARGET_P99_MS
+            and not {k for k in phase["statuses"] if k != "201"}
+            and not phase["transport_errors"]
+            for phase in phases
         ),
         "all_verified": all(p["verification"]["ok"] for p in phases),
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    m = result["machine"]
+    args.output.write_text(
+        json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    m, pg = result["machine"], result["postgres"]
     print(
-        f"\n{m['cpu']}, {m['nproc']} CPUs, {m['ram_gib']} GiB; PostgreSQL "
-        f"{result['postgres']['version']} (synchronous_commit={result['postgres']['synchronous_commit']}); "
+        f"\n{m['cpu']}, {m['nproc']} CPUs, {m['ram_gib']} GiB; PostgreSQL {pg['version']} "
+        f"(synchronous_commit={pg['synchronous_commit']}); "
         f"gunicorn {args.workers} x {args.threads} {result['server']['worker_class']}\n"
     )
     print(table(result))
-    print(f"\nWritten to {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
+    if profile:
+        print("\n" + profile_table(profile))
+    shown = args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output
+    print(f"\nWritten to {shown}")
 
 
 if __name__ == "__main__":

@@ -95,6 +95,7 @@ class Run:
         self.latencies: list[float] = []
         self.references: list[str] = []
         self.sent = 0
+        self.overloaded = False
         self.connects = 0
         self.first_sent = 0.0
         self.last_done = 0.0
@@ -109,15 +110,11 @@ class Run:
                 start += len(b'"reference":"')
                 self.references.append(body[start : body.find(b'"', start)].decode())
 
-    async def _exchange(
-        self, conn: list[Any], request: bytes
-    ) -> tuple[int, bytes] | None:
+    async def _exchange(self, conn: list[Any], request: bytes) -> tuple[int, bytes] | None:
         """One request on the connection ``conn`` ([reader, writer]), reconnecting as needed."""
         for attempt in (1, 2):
             if conn[0] is None:
-                conn[0], conn[1] = await asyncio.open_connection(
-                    self.target.host, self.target.port
-                )
+                conn[0], conn[1] = await asyncio.open_connection(self.target.host, self.target.port)
                 self.connects += 1
             reader, writer = conn
             try:
@@ -177,6 +174,11 @@ class Run:
             delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
+            if queue.qsize() > rate * 5:
+                # more than five seconds of requests waiting for a connection: the server
+                # does not keep up; stop rather than measure an ever longer queue
+                self.overloaded = True
+                break
             queue.put_nowait(due)
         for _ in workers:
             queue.put_nowait(None)
@@ -201,12 +203,15 @@ class Run:
         elapsed = (self.last_done - self.first_sent) if self.latencies else 0.0
         return {
             "client": "python-asyncio (bench/loadgen.py)",
-            "mode": f"open loop, {self.config['rate']}/s" if self.config.get("rate") else "closed loop",
+            "mode": f"open loop, {self.config['rate']}/s"
+            if self.config.get("rate")
+            else "closed loop",
             "connections": self.config["connections"],
             "duration_s": round(elapsed, 3),
             "sent": self.sent,
             "answered": sum(self.statuses.values()),
             "in_flight_at_stop": 0,
+            "stopped_overloaded": self.overloaded,
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
             "transport_errors": dict(self.errors),
             "connects": self.connects,

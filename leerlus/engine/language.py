@@ -5,6 +5,8 @@ complaint; unknown is the honest answer when there are none.
 """
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 
 _WORD = re.compile(r"[a-zà-ÿ']+")
 
@@ -183,3 +185,34 @@ def detect_language(text: str, *, minimum_hits: int = 2) -> str:
     if scores[best] < minimum_hits or list(scores.values()).count(scores[best]) > 1:
         return ""
     return best
+
+
+def language_mix(text: str, *, minimum_hits: int = 2, minority_share: float = 0.3) -> str:
+    """``"nl"``, ``"en"``, ``"mixed"`` or ``""``.
+
+    Mixed means both languages show at least ``minimum_hits`` function words of their own
+    (words both languages share, such as "in" and "is", count for neither) and the smaller
+    language has at least ``minority_share`` of those hits.
+    """
+    words = _WORD.findall(text.lower())
+    shared = FUNCTION_WORDS["nl"] & FUNCTION_WORDS["en"]
+    own = {
+        language: sum(word in vocabulary and word not in shared for word in words)
+        for language, vocabulary in FUNCTION_WORDS.items()
+    }
+    low, high = sorted(own.values())
+    if low >= minimum_hits and low >= minority_share * (low + high):
+        return "mixed"
+    return detect_language(text, minimum_hits=minimum_hits)
+
+
+def dominant_language(texts: Iterable[str], *, sample: int = 2000) -> str:
+    """The most common detected language among (up to ``sample`` of) ``texts``; ``""`` if none."""
+    counts: Counter[str] = Counter()
+    for i, text in enumerate(texts):
+        if i >= sample:
+            break
+        language = detect_language(text)
+        if language:
+            counts[language] += 1
+    return counts.most_common(1)[0][0] if counts else ""
