@@ -44,6 +44,7 @@ test-postgresql: install-dev
 	fi
 
 lint: install-dev
+	mkdir -p var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy leerlus tests
