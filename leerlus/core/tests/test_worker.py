@@ -26,6 +26,9 @@ pytestmark = [
 def redis_worker(transactional_db, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False, result_backend=None)
+    # Earlier tests may have opened pools on the embedded broker; start from Redis only.
+    app._pool = None
+    app.amqp._producer_pool = None
     with app.connection_for_write() as connection:
         connection.default_channel.client.flushdb()  # type: ignore[attr-defined]
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
