@@ -27,8 +27,8 @@ def redis_worker(transactional_db, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False, result_backend=None)
     # Earlier tests may have opened pools on the embedded broker; start from Redis only.
-    app._pool = None
-    app.amqp._producer_pool = None
+    app._pool = None  # type: ignore[attr-defined]
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]
     with app.connection_for_write() as connection:
         connection.default_channel.client.flushdb()  # type: ignore[attr-defined]
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
