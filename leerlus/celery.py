@@ -22,7 +22,7 @@ def _use_embedded_broker_without_url(sender: Celery, **kwargs: object) -> None:
     if settings.CELERY_BROKER_URL:
         return
     queue_dir = settings.CELERY_EMBEDDED_BROKER_DIR
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (queue_dir / sub).mkdir(parents=True, exist_ok=True)
     sender.conf.update(
         broker_url="filesystem://",
@@ -30,6 +30,7 @@ def _use_embedded_broker_without_url(sender: Celery, **kwargs: object) -> None:
             "data_folder_in": str(queue_dir / "queue"),
             "data_folder_out": str(queue_dir / "queue"),
             "processed_folder": str(queue_dir / "processed"),
+            "control_folder": str(queue_dir / "control"),
             "store_processed": False,
         },
     )
