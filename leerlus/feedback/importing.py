@@ -668,6 +668,13 @@ def _run_here(table: parsing.Table, processor: ChunkProcessor, counters: _Counte
         counters.add(processor(chunk), table.position())
 
 
+def _forget_inherited_connections() -> None:
+    """In a forked worker: never touch a connection object inherited from the parent (its
+    socket is the parent's); the first query opens the worker's own."""
+    for connection_ in connections.all(initialized_only=True):
+        connection_.connection = None
+
+
 def _run_in_workers(
     table: parsing.Table, processor: ChunkProcessor, counters: _Counters, workers: int
 ) -> None:
@@ -680,7 +687,9 @@ def _run_in_workers(
     pending: deque[tuple[AsyncResult[ChunkResult], int]] = deque()
     try:
         try:
-            pool = multiprocessing.get_context("fork").Pool(workers)
+            pool = multiprocessing.get_context("fork").Pool(
+                workers, initializer=_forget_inherited_connections
+            )
         except (AssertionError, OSError):  # no children allowed here: one process it is
             logger.warning("import.workers_refused", exc_info=True)
             _run_here(table, processor, counters)
