@@ -54,6 +54,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache
 from string import Formatter
 
+from leerlus.engine.calendar_nl import easter_sunday
+
 __all__ = [
     "CHANNELS",
     "DEPARTMENTS",
@@ -1995,25 +1997,10 @@ def _dutch_text(
 # --------------------------------------------------------------------------------------------
 
 
-def _easter(year: int) -> date:
-    """Gregorian Easter Sunday (anonymous Gregorian algorithm)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    ell = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * ell) // 451
-    month, day = divmod(h + ell - 7 * m + 114, 31)
-    return date(year, month, day + 1)
-
-
 @lru_cache(maxsize=64)
 def _holidays(year: int) -> dict[date, float]:
     """Dutch public holidays: 0.0 = municipality closed, otherwise a volume factor."""
-    easter = _easter(year)
+    easter = easter_sunday(year)
     kings_day = date(year, 4, 27)
     if kings_day.weekday() == 6:
         kings_day = date(year, 4, 26)
