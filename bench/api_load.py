@@ -18,19 +18,25 @@ What it does, in order:
    ``bench/loadgen.py``. Bodies are demo signals from
    ``leerlus.demo.feedback_generator`` (all channels and services, about 3 % with personal
    data); every second request carries a unique ``Idempotency-Key``;
-4. with ``--rate`` > 0 a second, open-loop phase at that fixed rate (``bench/loadgen.py``): the
-   latency a client sees at that load, queueing included;
-5. checks in the database that every 201 is exactly one stored signal (no loss, no
-   duplicate) with one audit entry, and one idempotency record per keyed 201.
+4. with ``--rate`` > 0 open-loop phases at a fixed rate (``bench/loadgen.py``), latency
+   counted from the moment a request was due, queueing included: at ``--rate`` when the
+   closed loop reached it, otherwise at 50 % and 80 % of the capacity it measured;
+5. after each phase checks in the database that every 201 is exactly one stored signal (no
+   loss, no duplicate) with one audit entry, and one idempotency record per keyed 201;
+6. stops gunicorn and profiles ``--profile-requests`` creates in one process through the WSGI
+   handler, with a timer (wall and CPU) around each step of the view and each query.
 
-Results go to ``bench/results/api_load.json`` (or ``--output``); a markdown table is printed.
+Results go to ``bench/results/api_load.json`` (or ``--output``); markdown tables are printed.
 The load generator runs on the same machine as the server and PostgreSQL and shares its CPUs;
-the CPU time each of them used is recorded.
+the CPU time of each (gunicorn, the PostgreSQL backends of the bench database, the client) and
+of the rest of the machine is recorded per phase, with the CPU time per stored signal.
+``--skip-setup`` reuses the bench database (for comparing gunicorn settings).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -566,21 +572,48 @@ def verify(url: str, before: dict[str, int], load: dict[str, Any]) -> dict[str, 
     }
 
 
-def backend_cpu(url: str) -> dict[int, float]:
-    """CPU seconds of each PostgreSQL backend connected to the bench database (not this one)."""
-    with db_connect(url) as conn:
-        pids = [
-            r[0]
-            for r in conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid()"
-            ).fetchall()
-        ]
-    out = {}
-    for pid in pids:
-        if (fields := _stat(pid)) is not None:
-            out[pid] = sum(int(x) for x in fields[11:13]) / CLK_TCK
-    return out
+class BackendSampler:
+    """CPU seconds of the PostgreSQL backends serving the bench database, sampled twice a
+    second so that a backend that ends during a phase (a connection older than
+    DATABASE_CONN_MAX_AGE is replaced) still counts up to its last sample."""
+
+    def __init__(self, url: str) -> None:
+        import threading
+
+        self.url = url
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self, conn: Any) -> None:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        ).fetchall()
+        for (pid,) in rows:
+            if (fields := _stat(pid)) is not None:
+                self.last[pid] = sum(int(x) for x in fields[11:13]) / CLK_TCK
+
+    def _run(self) -> None:
+        with db_connect(self.url) as conn:
+            while not self.stop.wait(0.5):
+                self._sample(conn)
+            self._sample(conn)
+
+    def __enter__(self) -> BackendSampler:
+        with db_connect(self.url) as conn:
+            self._sample(conn)
+        self.first = dict(self.last)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def seconds(self) -> float:
+        return sum(v - self.first.get(pid, 0.0) for pid, v in self.last.items())
 
 
 def measure(
@@ -595,7 +628,7 @@ def measure(
         "server": cpu_seconds(server.pid),
         "postgres_cluster": cpu_seconds(postmaster) if postmaster else 0.0,
     }
-    backends0 = backend_cpu(url)
+    sampler = BackendSampler(url).__enter__()
     busy0, total0 = machine_busy()
     client0 = os.times()
     started = time.perf_counter()
@@ -604,12 +637,12 @@ def measure(
     client1 = os.times()
     busy1, total1 = machine_busy()
     cpus = os.cpu_count() or 1
-    backends1 = backend_cpu(url)
+    sampler.__exit__()
     cpu = {
         "server": cpu_seconds(server.pid) - cpu0["server"],
-        # the backends serving the bench database (a backend that ended during the phase,
-        # as with DATABASE_CONN_MAX_AGE=0, is missed: see postgres_cluster then)
-        "postgres": sum(v - backends0.get(pid, 0.0) for pid, v in backends1.items()),
+        # the backends serving the bench database (with DATABASE_CONN_MAX_AGE=0 most
+        # backends live shorter than a sample: see postgres_cluster then)
+        "postgres": sampler.seconds(),
         "load_generator": (client1.children_user + client1.children_system)
         - (client0.children_user + client0.children_system),
     }
@@ -894,7 +927,7 @@ def main() -> None:
         "--rate",
         type=float,
         default=TARGET_RPS,
-        help="requests/s of the open-loop phase (0: skip it)",
+        help="requests/s of the open-loop phase; below capacity 50 %% and 80 %% of it (0: skip)",
     )
     parser.add_argument("--rate-connections", type=int, default=64)
     parser.add_argument("--warmup", type=int, default=5, help="seconds")
@@ -987,34 +1020,37 @@ def main() -> None:
             )
         )
         if args.rate:
-            # At the target rate when the server can take it; otherwise the open loop would
-            # only measure a growing queue, so at 80 % of the measured capacity instead: the
-            # latency of a load this server does sustain.
+            # At the target rate when the server can take it; otherwise an open loop at that
+            # rate would only measure a growing queue, so at 50 % and 80 % of the measured
+            # capacity instead: the latency at loads this server does sustain.
             capacity = phases[0]["created_per_s"]
-            rate = args.rate if capacity >= args.rate else max(1.0, round(capacity * 0.8))
-            time.sleep(2)
-            phases.append(
-                measure(
-                    f"fixed rate {rate:g}/s"
-                    + (
-                        ""
-                        if rate == args.rate
-                        else f" (80 % of capacity; {args.rate:g}/s not reachable)"
-                    ),
-                    url,
-                    postmaster,
-                    server,
-                    lambda: run_loadgen(
-                        bodies,
-                        token,
-                        port,
-                        args.duration,
-                        args.rate_connections,
-                        f"{run_id}-r",
-                        rate=rate,
-                    ),
+            if capacity >= args.rate:
+                rates = [(args.rate, "")]
+            else:
+                rates = [
+                    (max(1.0, round(capacity * share)), f" ({share:.0%} of capacity)")
+                    for share in (0.5, 0.8)
+                ]
+            for rate, note in rates:
+                time.sleep(2)
+                phases.append(
+                    measure(
+                        f"fixed rate {rate:g}/s{note}",
+                        url,
+                        postmaster,
+                        server,
+                        functools.partial(
+                            run_loadgen,
+                            bodies,
+                            token,
+                            port,
+                            args.duration,
+                            args.rate_connections,
+                            f"{run_id}-r{rate:g}",
+                            rate=rate,
+                        ),
+                    )
                 )
-            )
 
     profile = None
     if args.profile_requests:
@@ -1055,12 +1091,23 @@ def main() -> None:
         "profile": profile,
     }
     sat = phases[0]
-    fixed = phases[1] if len(phases) > 1 else None
+    # CPU per create at saturation, everything that serves it: server, PostgreSQL, client
+    # and the kernel work no process is charged for (rest_of_machine, on a quiet machine)
+    per_create = sum(sat["cpu_ms_per_create"].values())
     result["verdict"] = {
         "saturation_created_per_s": sat["created_per_s"],
         "saturation_p99_ms": sat["latency_ms"]["p99"],
-        "fixed_rate_p99_ms": fixed["latency_ms"]["p99"] if fixed else None,
-        "fixed_rate_created_per_s": fixed["created_per_s"] if fixed else None,
+        "fixed_rate": [
+            {
+                "phase": p["phase"],
+                "created_per_s": p["created_per_s"],
+                "p99_ms": p["latency_ms"]["p99"],
+            }
+            for p in phases[1:]
+        ],
+        "cpu_ms_per_create": round(per_create, 2),
+        "cpu_ms_per_create_note": "server + PostgreSQL backends + load generator, saturation",
+        "cores_busy_for_target_rate": round(TARGET_RPS * per_create / 1000, 1),
         # at the target rate (open loop) or beyond it (closed loop): p99 under the limit,
         # nothing but 201s
         "meets_target": any(
