@@ -37,4 +37,3 @@ def _use_embedded_broker_without_url(sender: Celery, **kwargs: object) -> None:
 
 
 app.autodiscover_tasks()
-app.autodiscover_tasks(related_name="retention_tasks")

@@ -14,7 +14,7 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Nightly at 03:15 UTC, outside office hours: removes expired contact details, original
     # texts and signals per organisation (AVG retention), and day-old idempotency keys.
     "feedback-retention": {
-        "task": "leerlus.feedback.retention_tasks.apply_retention",
+        "task": "leerlus.feedback.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=15),
     },
 }

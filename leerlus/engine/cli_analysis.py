@@ -29,7 +29,7 @@ import numpy as np
 
 from leerlus.engine.calendar_nl import DayCalendar, DutchCalendar, PlainCalendar
 from leerlus.engine.effects import EffectSettings, estimate_effect
-from leerlus.engine.io import InputError
+from leerlus.engine.io import InputError, find_column
 from leerlus.engine.routing import RoutingModel, predict, train
 from leerlus.engine.text import fingerprint
 from leerlus.engine.themes import UNASSIGNED, discover
@@ -79,16 +79,6 @@ class _Progress:
         print(message, file=self.stream, flush=True)
 
 
-def _column(header: Sequence[str], name: str, option: str, path: Path) -> str:
-    if name in header:
-        return name
-    folded = {h.lower(): h for h in header}
-    if name.lower() in folded:
-        return folded[name.lower()]
-    shown = ", ".join(header[:12]) + (", ..." if len(header) > 12 else "")
-    raise InputError(f"{path.name}: no column {name!r} for {option} (columns: {shown})")
-
-
 def read_items(
     path: str | Path,
     *,
@@ -114,10 +104,10 @@ def read_items(
         raise InputError(f"{path.name}: cannot be read ({error.strerror or error})") from error
     with table:
         header = table.header
-        text_key = _column(header, text_column, "--text-column", path)
-        id_key = _column(header, id_column, "--id-column", path) if id_column else None
-        date_key = _column(header, date_column, "--date-column", path) if date_column else None
-        extras = [(_column(header, c, o, path), c) for c, o in extra_columns]
+        text_key = find_column(header, text_column, "--text-column", path)
+        id_key = find_column(header, id_column, "--id-column", path) if id_column else None
+        date_key = find_column(header, date_column, "--date-column", path) if date_column else None
+        extras = [(find_column(header, c, o, path), c) for c, o in extra_columns]
         items = Items(ids=[], texts=[], columns={c: [] for _, c in extras})
         dates: list[date] = []
         try:

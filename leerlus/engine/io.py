@@ -7,7 +7,7 @@ with the file become :class:`InputError` with a one-line message that names the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +28,7 @@ class Column:
     texts: list[str]
 
 
-def _find(header: list[str], wanted: str, option: str, path: Path) -> str:
+def find_column(header: Sequence[str], wanted: str, option: str, path: Path) -> str:
     if wanted in header:
         return wanted
     folded = {name.casefold(): name for name in header}
@@ -63,8 +63,8 @@ def read_texts(
     texts: list[str] = []
     seen: set[str] = set()
     with table:
-        text_key = _find(table.header, text_column, "--text-column", path)
-        id_key = _find(table.header, id_column, "--id-column", path) if id_column else None
+        text_key = find_column(table.header, text_column, "--text-column", path)
+        id_key = find_column(table.header, id_column, "--id-column", path) if id_column else None
         try:
             for number, row in table.rows:
                 if ROW_ERROR in row:

@@ -2,7 +2,10 @@
 
 from celery import Task, shared_task
 
+from leerlus.organisations.models import Organisation
+
 from . import importing
+from .retention import idempotency_records_prune, retention_apply
 
 
 @shared_task(bind=True, ignore_result=True, acks_late=True)
@@ -15,3 +18,11 @@ def run_import(self: Task, batch_id: int) -> None:
     if batch is None:
         return
     importing.import_batch_run(batch)
+
+
+@shared_task(ignore_result=True)
+def apply_retention() -> None:
+    """Daily; safe to run again: what was removed is gone, the rest is not yet due."""
+    for organisation in Organisation.objects.all():
+        retention_apply(organisation=organisation)
+    idempotency_records_prune()

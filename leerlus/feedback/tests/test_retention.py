@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from leerlus.feedback.models import ContactDetails, Feedback, OriginalText
 from leerlus.feedback.retention import retention_apply
-from leerlus.feedback.retention_tasks import apply_retention
 from leerlus.feedback.services import ContactInput, SignalInput, feedback_create
+from leerlus.feedback.tasks import apply_retention
 from leerlus.organisations.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
