@@ -14,6 +14,7 @@ urlpatterns = [
     path("signals/imports/", include("leerlus.feedback.import_urls")),
     path("signals/", include("leerlus.feedback.urls")),
     path("feedback/", include((feedback_public, "public"))),
+    path("patterns/", include("leerlus.patterns.urls")),
     path("api/v1/", include("leerlus.api.urls")),
     path("admin/", admin.site.urls),
 ]

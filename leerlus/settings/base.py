@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "leerlus.accounts",
     "leerlus.feedback",
     "leerlus.api",
+    "leerlus.patterns",
     "leerlus.demo",
 ]
 

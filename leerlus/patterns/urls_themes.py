@@ -1,0 +1,3 @@
+"""Themes overview, detail and curation (filled by the themes work)."""
+
+urlpatterns: list = []
