@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from leerlus.core import memo
 from leerlus.organisations.models import Organisation, User
 from leerlus.organisations.roles import Role
 from leerlus.organisations.tests.factories import (
@@ -12,6 +13,11 @@ from leerlus.organisations.tests.factories import (
     ServiceFactory,
     UserFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> None:
+    memo.forget_everything()
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ What it does, in order:
 1. drops and creates the bench database, ``leerlus migrate``, ``leerlus demo`` (local settings
    with ``LEERLUS_DEMO=true``: the demo cannot be loaded in production) and
    ``leerlus token create kcc`` (the front-office demo account);
-2. starts gunicorn with the production settings (``leerlus.settings.production``, access log
-   off, ``LOG_LEVEL=WARNING``), sync workers, or gthread when ``--threads`` > 1;
+2. starts the WSGI server (granian, as ``leerlus serve`` does; ``--server gunicorn`` to
+   compare) with the production settings (``leerlus.settings.production``, access log
+   off, ``LOG_LEVEL=WARNING``), ``--workers`` processes with ``--threads`` threads each;
 3. warms up, then runs the load generator in a separate process for ``--duration`` seconds:
    ``wrk`` (closed loop, ``--connections`` connections) when installed, else
    ``bench/loadgen.py``. Bodies are demo signals from
@@ -23,20 +24,21 @@ What it does, in order:
    closed loop reached it, otherwise at 50 % and 80 % of the capacity it measured;
 5. after each phase checks in the database that every 201 is exactly one stored signal (no
    loss, no duplicate) with one audit entry, and one idempotency record per keyed 201;
-6. stops gunicorn and profiles ``--profile-requests`` creates in one process through the WSGI
+6. stops the server and profiles ``--profile-requests`` creates in one process through the WSGI
    handler, with a timer (wall and CPU) around each step of the view and each query.
 
 Results go to ``bench/results/api_load.json`` (or ``--output``); markdown tables are printed.
 The load generator runs on the same machine as the server and PostgreSQL and shares its CPUs;
-the CPU time of each (gunicorn, the PostgreSQL backends of the bench database, the client) and
+the CPU time of each (the server, the PostgreSQL backends of the bench database, the client) and
 of the rest of the machine is recorded per phase, with the CPU time per stored signal.
-``--skip-setup`` reuses the bench database (for comparing gunicorn settings).
+``--skip-setup`` reuses the bench database (for comparing server settings).
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import importlib.metadata
 import json
 import os
 import platform
@@ -251,30 +253,36 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@contextmanager
-def gunicorn(
-    env: dict[str, str], port: int, workers: int, threads: int, backlog: int
-) -> Iterator[subprocess.Popen[bytes]]:
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "leerlus.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "gthread" if threads > 1 else "sync",
-        "--threads",
-        str(threads),
-        "--backlog",
-        str(backlog),
-        "--log-level",
-        "warning",
-        "--timeout",
-        "60",
+def server_command(server: str, port: int, workers: int, threads: int, backlog: int) -> list[str]:
+    """gunicorn (pure-Python HTTP, sync or gthread workers) or granian (Rust HTTP with
+    keep-alive, Python only for the application)."""
+    if server == "granian":
+        return [
+            *(sys.executable, "-m", "granian", "--interface", "wsgi"),
+            *("--host", "127.0.0.1", "--port", str(port)),
+            *("--workers", str(workers), "--blocking-threads", str(threads)),
+            *("--runtime-threads", "1", "--backlog", str(backlog), "--log-level", "warning"),
+            *("--no-ws", "leerlus.wsgi:application"),
+        ]
+    return [
+        *(sys.executable, "-m", "gunicorn", "leerlus.wsgi:application"),
+        *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
+        *("--worker-class", "gthread" if threads > 1 else "sync", "--threads", str(threads)),
+        *("--backlog", str(backlog), "--log-level", "warning", "--timeout", "60"),
     ]
+
+
+def worker_class(server: str, threads: int) -> str:
+    if server == "granian":
+        return f"{threads} blocking thread{'s' if threads > 1 else ''}"
+    return "gthread" if threads > 1 else "sync"
+
+
+@contextmanager
+def wsgi_server(
+    server: str, env: dict[str, str], port: int, workers: int, threads: int, backlog: int
+) -> Iterator[subprocess.Popen[bytes]]:
+    command = server_command(server, port, workers, threads, backlog)
     log = tempfile.NamedTemporaryFile("w+b", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)  # noqa: S603
     try:
@@ -282,7 +290,7 @@ def gunicorn(
         while True:
             if process.poll() is not None:
                 log.seek(0)
-                sys.exit(f"gunicorn stopped:\n{log.read().decode(errors='replace')}")
+                sys.exit(f"{server} stopped:\n{log.read().decode(errors='replace')}")
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
                     if r.status == 200:
@@ -290,7 +298,7 @@ def gunicorn(
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                sys.exit("gunicorn did not answer /health within 60 s")
+                sys.exit(f"{server} did not answer /health within 60 s")
             time.sleep(0.2)
         yield process
     finally:
@@ -308,7 +316,7 @@ def gunicorn(
             and "UserWarning" not in line
         ]
         if problems:
-            print("gunicorn log (errors):\n" + "\n".join(problems[:20]), file=sys.stderr)
+            print(f"{server} log (errors):\n" + "\n".join(problems[:20]), file=sys.stderr)
         log.close()
         os.unlink(log.name)
 
@@ -669,7 +677,7 @@ def measure(
 
 
 # ---------------------------------------------------------------------------------------------
-# Profile of the request path, in process (no load generator, no gunicorn): the real WSGI
+# Profile of the request path, in process (no load generator, no HTTP server): the real WSGI
 # handler and middleware on the bench database, with timers around the steps of the view.
 
 PROFILED_STEPS = (
@@ -916,7 +924,13 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_DB)
     parser.add_argument("--duration", type=int, default=30, help="seconds per measured phase")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument(
+        "--server",
+        choices=("granian", "gunicorn"),
+        default="granian",
+        help="granian: what leerlus serve runs; gunicorn (bench extra): for comparison",
+    )
+    parser.add_argument("--workers", type=int, default=4, help="server worker processes")
     parser.add_argument(
         "--threads", type=int, default=1, help="threads per worker (> 1: gthread workers)"
     )
@@ -944,7 +958,7 @@ def main() -> None:
         "--skip-setup", action="store_true", help="reuse the bench database as it is"
     )
     args = parser.parse_args()
-    # a stopped run still stops its gunicorn (the finally blocks run on SystemExit)
+    # a stopped run still stops its server (the finally blocks run on SystemExit)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
 
     client = args.client
@@ -998,8 +1012,10 @@ def main() -> None:
     run_id = f"bench-{int(time.time())}"
 
     phases = []
-    with gunicorn(prod_env, port, args.workers, args.threads, backlog=2048) as server:
-        print(f"gunicorn on :{port}, {args.workers} workers x {args.threads} threads", flush=True)
+    with wsgi_server(
+        args.server, prod_env, port, args.workers, args.threads, backlog=2048
+    ) as server:
+        print(f"{args.server} on :{port}, {args.workers} workers x {args.threads} threads")
 
         def closed(duration: int, prefix: str) -> dict[str, Any]:
             if client == "wrk":
@@ -1058,7 +1074,6 @@ def main() -> None:
         profile = run_profile(prod_env, token, args.profile_requests)
 
     import django
-    import gunicorn as gunicorn_pkg
 
     result: dict[str, Any] = {
         "benchmark": "intake API, single creates (POST /api/v1/feedback)",
@@ -1068,8 +1083,8 @@ def main() -> None:
         "machine": machine(),
         "postgres": postgres_facts(url),
         "server": {
-            "wsgi": f"gunicorn {gunicorn_pkg.__version__}",
-            "worker_class": "gthread" if args.threads > 1 else "sync",
+            "wsgi": f"{args.server} {importlib.metadata.version(args.server)}",
+            "worker_class": worker_class(args.server, args.threads),
             "workers": args.workers,
             "threads": args.threads,
             "settings": "leerlus.settings.production",
@@ -1082,7 +1097,7 @@ def main() -> None:
         "load": {
             "closed_loop_client": client,
             "same_machine": True,
-            "note": "the load generator, gunicorn and PostgreSQL share the same CPUs",
+            "note": "the load generator, the server and PostgreSQL share the same CPUs",
             "bodies": body_facts,
         },
         "database": {"demo_signals_before": demo_rows, "setup_s": round(setup_s, 1)},
@@ -1128,7 +1143,8 @@ def main() -> None:
     print(
         f"\n{m['cpu']}, {m['nproc']} CPUs, {m['ram_gib']} GiB; PostgreSQL {pg['version']} "
         f"(synchronous_commit={pg['synchronous_commit']}); "
-        f"gunicorn {args.workers} x {args.threads} {result['server']['worker_class']}\n"
+        f"{result['server']['wsgi']} {args.workers} x {args.threads} "
+        f"{result['server']['worker_class']}\n"
     )
     print(table(result))
     if profile:

@@ -135,7 +135,6 @@ def _keep_apart(
         )
 
 
-@transaction.atomic
 def feedback_create(
     *, organisation: Organisation, item: SignalInput, created_by: User | None = None
 ) -> Feedback:
@@ -146,16 +145,24 @@ def feedback_create(
         created_by=created_by,
         batch=None,
     )
-    feedback.full_clean(exclude=["organisation", "service", "department", "batch"])
-    feedback.save()
-    _keep_apart(organisation, [(feedback, original)], [item])
-    audit.record(
-        action="feedback.create",
-        actor=created_by,
-        obj=feedback,
-        organisation=organisation,
-        details={"channel": feedback.channel, "redacted": sum(feedback.redactions.values())},
+    # Field checks only: the references are checked by their callers, and uniqueness
+    # (reference, fingerprint) by the database's constraints, not by extra queries.
+    feedback.full_clean(
+        exclude=["organisation", "service", "department", "batch", "created_by"],
+        validate_unique=False,
+        validate_constraints=False,
     )
+    # Inside a caller's transaction (the API's idempotency record) no savepoint is needed.
+    with transaction.atomic(savepoint=False):
+        feedback.save()
+        _keep_apart(organisation, [(feedback, original)], [item])
+        audit.record(
+            action="feedback.create",
+            actor=created_by,
+            obj=feedback,
+            organisation=organisation,
+            details={"channel": feedback.channel, "redacted": sum(feedback.redactions.values())},
+        )
     return feedback
 
 

@@ -231,11 +231,14 @@ LEERLUS_WORKER_HEARTBEAT_MAX_AGE = env.int("LEERLUS_WORKER_HEARTBEAT_MAX_AGE", d
 # Processes that map, redact and insert one large import in parallel (PostgreSQL only);
 # 0 means one per CPU.
 LEERLUS_IMPORT_WORKERS = env.int("LEERLUS_IMPORT_WORKERS", default=0)
+# How long one server process may reuse what it looked up for an API token (user, roles)
+# and for a service slug: a change counts everywhere within this time.
+LEERLUS_API_CALLER_CACHE_SECONDS = env.float("LEERLUS_API_CALLER_CACHE_SECONDS", default=10)
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "leerlus.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -4,7 +4,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from leerlus.organisations.roles import Role
-from leerlus.organisations.services import api_token_create
+from leerlus.organisations.services import api_token_create, role_revoke
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +168,45 @@ def test_token_replacement_invalidates_the_old_token(analyst):
 
     assert first != second
     assert list(Token.objects.filter(user=analyst).values_list("key", flat=True)) == [second]
+
+
+class _Clock:
+    """Stands in for time.monotonic in leerlus.core.memo, so a test can let time pass."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_withdrawn_role_counts_on_the_api_once_the_caller_cache_expires(
+    api_for, make_user, monkeypatch, settings
+):
+    clock = _Clock()
+    monkeypatch.setattr("leerlus.core.memo.time.monotonic", clock)
+    user = make_user(Role.ANALYST)
+    client = api_for(user)
+    assert client.get("/api/v1/feedback").status_code == 200
+
+    role_revoke(user=user, role=Role.ANALYST)
+    still_cached = client.get("/api/v1/feedback")
+    clock.now += settings.LEERLUS_API_CALLER_CACHE_SECONDS + 0.1
+    expired = client.get("/api/v1/feedback")
+
+    assert still_cached.status_code == 200
+    assert expired.status_code == 403
+
+
+def test_a_replaced_token_is_refused_once_the_caller_cache_expires(
+    api_for, analyst, monkeypatch, settings
+):
+    clock = _Clock()
+    monkeypatch.setattr("leerlus.core.memo.time.monotonic", clock)
+    client = api_for(analyst)
+    assert client.get("/api/v1/feedback").status_code == 200
+
+    api_token_create(user=analyst)
+    clock.now += settings.LEERLUS_API_CALLER_CACHE_SECONDS + 0.1
+
+    assert client.get("/api/v1/feedback").status_code == 401

@@ -32,23 +32,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
-        bind = f"{options['host']}:{options['port']}"
+        host, port = options["host"], str(options["port"])
         commands = [
             [
-                python,
-                "-m",
-                "gunicorn",
+                *(python, "-m", "granian", "--interface", "wsgi", "--no-ws"),
+                *("--host", host, "--port", port, "--workers", str(options["web_workers"])),
+                *("--blocking-threads", "4", "--access-log", "--log-level", "warning"),
                 "leerlus.wsgi:application",
-                "--bind",
-                bind,
-                "--workers",
-                str(options["web_workers"]),
-                "--threads",
-                "4",
-                "--access-logfile",
-                "-",
-                "--log-level",
-                "warning",
             ],
         ]
         if not options["no_worker"]:
@@ -78,7 +68,7 @@ class Command(BaseCommand):
                 ],
             ]
         processes = [subprocess.Popen(command) for command in commands]  # noqa: S603
-        self._announce(bind)
+        self._announce(host, port)
 
         def stop(signum: int, frame: FrameType | None) -> None:
             for process in processes:
@@ -99,8 +89,7 @@ class Command(BaseCommand):
                     process.kill()
         self.stdout.write("Leerlus stopped.")
 
-    def _announce(self, bind: str) -> None:
-        host, port = bind.rsplit(":", 1)
+    def _announce(self, host: str, port: str) -> None:
         shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
         self.stdout.write(self.style.SUCCESS(f"\nLeerlus runs at http://{shown}:{port}/"))
         if settings.LEERLUS_DEMO and Organisation.objects.filter(slug="voorbeeldstad").exists():
