@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from leerlus.feedback import api as feedback
 from leerlus.organisations import api as organisations
+from leerlus.patterns import api as patterns
 
 from . import views
 
@@ -24,5 +25,11 @@ urlpatterns = [
     path("feedback/bulk", feedback.FeedbackBulkCreate.as_view(), name="feedback-bulk"),
     path("feedback/<str:reference>", feedback.FeedbackDetail.as_view(), name="feedback-detail"),
     path("inbound-email", feedback.InboundEmail.as_view(), name="inbound-email"),
+    path("themes", patterns.ThemeList.as_view(), name="theme-list"),
+    path("themes/<int:pk>", patterns.ThemeDetail.as_view(), name="theme-detail"),
+    path("alerts", patterns.AlertList.as_view(), name="alert-list"),
+    path("alerts/<int:pk>", patterns.AlertDetail.as_view(), name="alert-detail"),
+    path("events", patterns.EventList.as_view(), name="event-list"),
+    path("events/<int:pk>", patterns.EventDetail.as_view(), name="event-detail"),
     path("audit-entries", organisations.AuditEntryList.as_view(), name="audit-entry-list"),
 ]

@@ -10,6 +10,10 @@ from leerlus.organisations.roles import Capability
 _NAVIGATION: list[tuple[str, Promise, Capability | None]] = [
     ("feedback:quick_entry", _("Log a contact"), Capability.LOG_CONTACT),
     ("feedback:list", _("Signals"), Capability.VIEW_FEEDBACK),
+    ("patterns:themes", _("Themes"), Capability.VIEW_FEEDBACK),
+    ("patterns:alerts", _("Alerts"), Capability.VIEW_FEEDBACK),
+    ("patterns:events", _("Events"), Capability.VIEW_FEEDBACK),
+    ("patterns:report", _("Pattern report"), Capability.VIEW_FEEDBACK),
     ("organisations:detail", _("Organisation"), Capability.VIEW_ORGANISATION),
     ("organisations:people", _("People and roles"), Capability.MANAGE_PEOPLE),
     ("organisations:audit", _("Audit log"), Capability.VIEW_AUDIT_LOG),

@@ -2,7 +2,8 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -13,15 +14,21 @@ from leerlus.feedback.services import SignalInput, feedback_ingest
 from leerlus.organisations import services as organisations
 from leerlus.organisations.models import Department, Organisation, Service, User
 from leerlus.organisations.roles import Role
+from leerlus.patterns import services as patterns
 
-from .feedback_generator import DEPARTMENTS, SERVICES, DemoSignal, generate_feedback
+from .feedback_generator import DEPARTMENTS, SERVICES, DemoSignal, demo_events, generate_feedback
 
 DEMO_SLUG = "voorbeeldstad"
 DEMO_NAME = "Gemeente Voorbeeldstad"
 # Printed by `make run` and in the README; these accounts exist only in demo installations.
 DEMO_PASSWORD = "voorbeeldstad-demo"  # noqa: S105
 DEMO_DAYS = 730
+# Signals a day over all channels (before the built-in events): a mid-sized municipality's
+# contacts that carry feedback. Enough for the engine to show the built-in patterns per theme
+# and channel, not only per theme; the demo's volume is what the pattern screens must handle.
+DEMO_SIGNALS_PER_DAY = 60.0
 DEMO_SOURCE = "demo"
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 @dataclass(frozen=True)
@@ -56,13 +63,14 @@ def demo_start(today: date, days: int = DEMO_DAYS) -> date:
     return start - timedelta(days=start.weekday())
 
 
-def _demo_signals(organisation: Organisation, start: date, days: int) -> Iterator[SignalInput]:
+def _demo_signals(
+    organisation: Organisation, start: date, days: int, until: datetime
+) -> Iterator[SignalInput]:
     services = {s.slug: s for s in Service.objects.filter(organisation=organisation)}
     departments = {d.slug: d for d in Department.objects.filter(organisation=organisation)}
-    now = timezone.now()
     signal: DemoSignal
-    for signal in generate_feedback(start=start, days=days + 7):
-        if signal.received_at > now:
+    for signal in generate_feedback(start=start, days=days + 7, mean_per_day=DEMO_SIGNALS_PER_DAY):
+        if signal.received_at > until:
             return
         yield SignalInput(
             text=signal.text,
@@ -77,12 +85,36 @@ def _demo_signals(organisation: Organisation, start: date, days: int) -> Iterato
         )
 
 
-@transaction.atomic
-def demo_load(*, days: int = DEMO_DAYS) -> DemoResult:
+def demo_load(
+    *, days: int = DEMO_DAYS, analyse: bool = True, today: date | None = None
+) -> DemoResult:
     """Creates the demo organisation once; a second call changes nothing.
 
-    ``days`` of signal history end today (tests use a few weeks instead of two years).
+    ``days`` of signal history end ``today`` (default: the real today; tests use a few
+    weeks instead of two years, and a fixed day where the result must not depend on the
+    calendar). With ``analyse`` the themes, routing and alerts are computed at once (not
+    left to the worker), so the first page after ``make run`` already shows them.
     """
+    today = today or timezone.localdate()
+    if today > timezone.localdate():
+        raise ValueError("the demo history cannot end in the future")
+    result = _demo_create(days=days, today=today)
+    if result.created and analyse:
+        demo_analyse(organisation=result.organisation, today=today)
+    return result
+
+
+def demo_analyse(*, organisation: Organisation, today: date | None = None) -> None:
+    """Themes, routing, assignment and alerts of the demo, synchronously. The engine runs
+    outside the creating transaction, so SQLite is not locked for its duration."""
+    patterns.themes_discover(organisation=organisation)
+    patterns.routing_train(organisation=organisation)
+    patterns.themes_assign_new(organisation=organisation)
+    patterns.alerts_detect(organisation=organisation, today=today)
+
+
+@transaction.atomic
+def _demo_create(*, days: int, today: date) -> DemoResult:
     if not settings.LEERLUS_DEMO:
         raise ImproperlyConfigured(
             "The demo organisation can only be loaded where LEERLUS_DEMO is on, "
@@ -111,11 +143,29 @@ def demo_load(*, days: int = DEMO_DAYS) -> DemoResult:
             department=departments[account.department],
             roles=[account.role],
         )
+    start = demo_start(today, days)
+    end_of_today = datetime.combine(today + timedelta(days=1), time(), tzinfo=AMSTERDAM)
+    until = min(timezone.now(), end_of_today - timedelta(microseconds=1))
     ingested = feedback_ingest(
-        organisation=organisation,
-        items=_demo_signals(organisation, demo_start(timezone.localdate(), days), days),
+        organisation=organisation, items=_demo_signals(organisation, start, days, until)
     )
+    _demo_events_create(organisation, start, days, today)
     return DemoResult(organisation, created=True, signals=ingested.imported)
+
+
+def _demo_events_create(organisation: Organisation, start: date, days: int, today: date) -> None:
+    """The releases, campaigns and pilots the generator built into the signals, in the
+    events register (Dutch titles: the demo is a Dutch municipality)."""
+    for event in demo_events(start, days=days + 7):
+        if event.occurred_on <= today:
+            patterns.event_create(
+                organisation=organisation,
+                actor=None,
+                kind=event.kind,
+                title=event.title_nl,
+                date=event.occurred_on,
+                description=event.description_nl,
+            )
 
 
 def demo_accounts_text() -> str:

@@ -163,7 +163,17 @@ def feedback_create(
             organisation=organisation,
             details={"channel": feedback.channel, "redacted": sum(feedback.redactions.values())},
         )
+    _signals_arrived(organisation)
     return feedback
+
+
+def _signals_arrived(organisation: Organisation) -> None:
+    """Queue the theme assignment once the signals are committed (it never fails intake:
+    a broker that is down is logged there). Imported here, not at the top: the patterns
+    app builds on this one, not the other way round."""
+    from leerlus.patterns.tasks import signals_arrived
+
+    signals_arrived(organisation.pk)
 
 
 def _chunks(items: Iterable[SignalInput], size: int) -> Iterator[list[SignalInput]]:
@@ -214,6 +224,8 @@ def feedback_ingest(
             created = Feedback.objects.bulk_create([f for f, _ in fresh])
             _keep_apart(organisation, fresh, fresh_items)
         result.imported += len(created)
+        if created:
+            _signals_arrived(organisation)
         if keep_created:
             result.created += created
     return result

@@ -23,6 +23,11 @@ class ThemeState(models.Model):
     )
     model_json = models.TextField(blank=True)
     routing_json = models.TextField(blank=True)
+    routing_trained_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When routing_json was written: the key of the per-process model cache.",
+    )
     assigned_up_to = models.BigIntegerField(
         default=0, help_text="Highest signal id that has been given a theme."
     )
@@ -260,6 +265,10 @@ class AlertSubscription(models.Model):
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="alert_subscription")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The language the person used when subscribing: the digest is written in it.
+    language = models.CharField(max_length=8, blank=True)
+    # Alerts created up to this moment have been in a digest (or predate the subscription).
+    sent_up_to = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"digest for {self.user_id}"

@@ -217,6 +217,8 @@ OIDC_DEFAULT_ORGANISATION = env.str("OIDC_DEFAULT_ORGANISATION", default="")
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="leerlus@localhost")
+# The address people open Leerlus at, for links in e-mails (the alert digest).
+LEERLUS_BASE_URL = env.str("LEERLUS_BASE_URL", default="http://localhost:8000")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Background work ------------------------------------------------------------------------

@@ -27,5 +27,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # two processes would, instead of failing on shared-cache table locks.
     # One file per test process, so parallel runs never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-leerlus-{os.getpid()}.sqlite3")}
+else:
+    # One test database per test process on the server too: two runs at once (two
+    # developers' checks, a CI job beside a local run) never drop each other's.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

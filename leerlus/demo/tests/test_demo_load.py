@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_loads_voorbeeldstad_with_an_account_per_role(client):
-    demo_load(days=14)
+    demo_load(days=14, analyse=False)
 
     organisation = Organisation.objects.get(slug="voorbeeldstad")
     assert organisation.name == "Gemeente Voorbeeldstad"
@@ -32,7 +32,7 @@ def test_demo_loads_voorbeeldstad_with_an_account_per_role(client):
 
 
 def test_demo_is_idempotent(capsys):
-    demo_load(days=14)
+    demo_load(days=14, analyse=False)
     call_command("demo")
 
     assert Organisation.objects.filter(slug="voorbeeldstad").count() == 1
@@ -49,7 +49,7 @@ def test_demo_refuses_where_demo_mode_is_off(settings):
 
 
 def test_demo_fills_two_years_of_signals_on_every_channel():
-    result = demo_load()
+    result = demo_load(analyse=False)  # the themes and alerts: patterns/tests
 
     signals = Feedback.objects.filter(organisation=result.organisation)
     assert result.signals == signals.count() >= 20_000

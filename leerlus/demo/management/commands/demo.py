@@ -9,6 +9,10 @@ class Command(BaseCommand):
     help = "Load the demo organisation Gemeente Voorbeeldstad (idempotent; demo mode only)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write(
+            "Loading the demo organisation (the first time: two years of signals, then their "
+            "themes, routing and alerts; a few minutes)..."
+        )
         result = demo_load()
         verb = "Loaded" if result.created else "Already present:"
         self.stdout.write(f"{verb} {result.organisation.name} ({result.organisation.slug})")

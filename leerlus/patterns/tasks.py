@@ -1,0 +1,150 @@
+"""Background jobs of the patterns app: thin wrappers around :mod:`.services` that take ids.
+
+Triggers: :func:`signals_arrived` after every intake (a single signal or a batch) queues
+:func:`assign_new_feedback`, which queues :func:`detect_alerts` at most once per
+``ALERT_DEBOUNCE_SECONDS``; the periodic ones are declared in :mod:`leerlus.schedules`.
+Every job is idempotent: running it twice does the work once.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Final
+
+from celery import shared_task
+from django.core.cache import cache
+from django.db import transaction
+
+from leerlus.organisations.models import Organisation
+
+from . import services
+from .models import DiscoveryRun
+
+logger = logging.getLogger(__name__)
+
+# Alert detection reads the whole daily history; under a steady stream of signals once a
+# few minutes is enough, and it lets the detector see the batch complete.
+ALERT_DEBOUNCE_SECONDS: Final = 300
+
+
+def _send(task: Any, args: tuple[Any, ...], countdown: float | None = None) -> None:
+    """A broker that is down must never break what queued the job (an intake, a curation):
+    the failure is logged and the scheduled jobs catch up later."""
+    try:
+        task.apply_async(args=args, countdown=countdown)
+    except Exception:  # the broker's errors are not one class: any of them is logged
+        logger.exception("could not queue %s%r", task.name, args)
+
+
+def enqueue(task: Any, *args: Any, countdown: int | None = None) -> None:
+    """Queue ``task`` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: _send(task, args, countdown))
+
+
+# Under a stream of single creates (hundreds a second on the API) one assignment job per
+# organisation waits in the queue at a time: intake queues one only when none is waiting,
+# and the job clears the mark before it looks for signals, so a signal committed after that
+# look queues the next job. The mark expires in case a queued job is lost.
+ASSIGNMENT_QUEUED_SECONDS: Final = 60
+
+
+def _assignment_queued(organisation_id: int) -> str:
+    return f"patterns:assignment-queued:{organisation_id}"
+
+
+def _queue_assignment(organisation_id: int) -> None:
+    if cache.add(_assignment_queued(organisation_id), 1, ASSIGNMENT_QUEUED_SECONDS):
+        _send(assign_new_feedback, (organisation_id,))
+
+
+def signals_arrived(organisation_id: int) -> None:
+    """Called by intake after it stored signals: assign them within seconds."""
+    transaction.on_commit(lambda: _queue_assignment(organisation_id))
+
+
+def _alerts_queued(organisation_id: int) -> str:
+    return f"patterns:alerts-queued:{organisation_id}"
+
+
+def _organisation(organisation_id: int) -> Organisation | None:
+    return Organisation.objects.filter(pk=organisation_id).first()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def assign_new_feedback(organisation_id: int) -> None:
+    """Assign the signals that have none yet; then (debounced) look for alerts."""
+    cache.delete(_assignment_queued(organisation_id))
+    organisation = _organisation(organisation_id)
+    if organisation is None:
+        return
+    assigned = services.themes_assign_new(organisation=organisation)
+    if assigned and cache.add(_alerts_queued(organisation_id), 1, ALERT_DEBOUNCE_SECONDS):
+        enqueue(detect_alerts, organisation_id, countdown=60)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def rediscover_themes(organisation_id: int, run_id: int | None = None) -> None:
+    """Re-discover one organisation's themes; ``run_id`` is the run whose progress the
+    screen shows (a delivery of a run that finished already does nothing)."""
+    organisation = _organisation(organisation_id)
+    if organisation is None:
+        return
+    run = (
+        DiscoveryRun.objects.filter(pk=run_id, organisation=organisation).first()
+        if run_id is not None
+        else None
+    )
+    if run is not None and run.status in (DiscoveryRun.Status.DONE, DiscoveryRun.Status.FAILED):
+        return
+    services.themes_discover(organisation=organisation, run=run)
+    services.themes_assign_new(organisation=organisation)
+    enqueue(detect_alerts, organisation_id)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def detect_alerts(organisation_id: int) -> None:
+    """Look for spikes, level shifts and new themes in one organisation's daily counts."""
+    cache.delete(_alerts_queued(organisation_id))
+    organisation = _organisation(organisation_id)
+    if organisation is not None:
+        services.alerts_detect(organisation=organisation)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def train_routing(organisation_id: int) -> None:
+    """Learn one organisation's routing of signals to its services."""
+    organisation = _organisation(organisation_id)
+    if organisation is not None:
+        services.routing_train(organisation=organisation)
+
+
+@shared_task(ignore_result=True)
+def send_alert_digests() -> None:
+    """The daily e-mail with new alerts for everyone who subscribed."""
+    from . import digest  # written beside the alerts inbox; imported when the job runs
+
+    digest.send_digests()
+
+
+# --- the schedules' fan-out: one job per organisation, so workers share the work -------------
+
+
+@shared_task(ignore_result=True)
+def rediscover_all_themes() -> None:
+    for organisation_id in Organisation.objects.values_list("pk", flat=True):
+        rediscover_themes.delay(organisation_id)
+
+
+@shared_task(ignore_result=True)
+def detect_all_alerts() -> None:
+    """Recount every organisation from its signals first (retention may have removed some
+    since), then look for alerts."""
+    for organisation in Organisation.objects.all():
+        services.daily_counts_rebuild(organisation=organisation)
+        detect_alerts.delay(organisation.pk)
+
+
+@shared_task(ignore_result=True)
+def train_all_routing() -> None:
+    for organisation_id in Organisation.objects.values_list("pk", flat=True):
+        train_routing.delay(organisation_id)

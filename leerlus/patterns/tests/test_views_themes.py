@@ -1,0 +1,457 @@
+"""Themes overview, theme detail and curation, through the real HTTP interface."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from leerlus.feedback.models import Channel
+from leerlus.organisations.roles import Role
+from leerlus.patterns import services
+from leerlus.patterns.models import CurationAction, DiscoveryRun, Theme, ThemeAssignment
+
+from .factories import (
+    AlertFactory,
+    EventFactory,
+    FeedbackFactory,
+    ThemeFactory,
+    daily_counts,
+    signals_in,
+    steady,
+    topic_signals,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def upload(organisation) -> Theme:
+    theme = ThemeFactory.create(
+        organisation=organisation,
+        label="upload pasfoto",
+        key_terms=["upload", "pasfoto", "portaal"],
+        first_seen=timezone.localdate() - timedelta(days=200),
+    )
+    daily_counts(theme, steady(28, 3))
+    daily_counts(theme, steady(4 * 28, 1, start=28))
+    return theme
+
+
+@pytest.fixture
+def waste(organisation) -> Theme:
+    theme = ThemeFactory.create(
+        organisation=organisation,
+        label="container geleegd",
+        key_terms=["container", "afval"],
+        first_seen=timezone.localdate() - timedelta(days=2),
+    )
+    daily_counts(theme, {0: 2, 1: 1}, channel="counter")
+    return theme
+
+
+@pytest.fixture
+def foreign(other_organisation) -> Theme:
+    theme = ThemeFactory.create(organisation=other_organisation, label="geheim thema")
+    daily_counts(theme, {0: 50})
+    return theme
+
+
+@pytest.fixture
+def analyst_client(client_for, analyst):
+    return client_for(analyst)
+
+
+def theme_url(theme: Theme, action: str = "") -> str:
+    return f"/patterns/themes/{theme.pk}/" + (f"{action}/" if action else "")
+
+
+# ---- Permissions and tenants ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("roles", "status"),
+    [
+        ((Role.ANALYST,), 200),
+        ((Role.FRONT_OFFICE,), 200),
+        ((Role.CIO,), 200),
+        ((Role.TEAM_MEMBER,), 200),
+        ((), 403),
+    ],
+)
+def test_reading_themes_needs_view_feedback(client_for, make_user, upload, roles, status):
+    client = client_for(make_user(*roles))
+
+    assert client.get("/patterns/themes/").status_code == status
+    assert client.get(theme_url(upload)).status_code == status
+
+
+def test_anonymous_visitors_are_sent_to_the_login(client, upload):
+    response = client.get(theme_url(upload))
+
+    assert response.status_code == 302
+    assert "/accounts/login" in response["Location"]
+
+
+@pytest.mark.parametrize("action", ["rename", "merge", "split", "pin", "hide", "move"])
+def test_curation_needs_curate_themes(client_for, make_user, upload, waste, action):
+    client = client_for(make_user(Role.FRONT_OFFICE, Role.CIO))
+
+    response = client.post(theme_url(upload, action), {"name": "X", "others": [waste.pk]})
+
+    assert response.status_code == 403
+    assert not CurationAction.objects.exists()
+
+
+def test_curation_forms_are_shown_to_curators_only(client_for, make_user, upload):
+    analyst_page = client_for(make_user(Role.ANALYST)).get(theme_url(upload)).content.decode()
+    viewer_page = client_for(make_user(Role.FRONT_OFFICE)).get(theme_url(upload)).content.decode()
+
+    assert 'id="curation"' in analyst_page
+    assert 'id="curation"' not in viewer_page
+    assert "Curation history" in viewer_page or "Curatiegeschiedenis" in viewer_page
+
+
+def test_another_organisations_theme_is_404_everywhere(analyst_client, upload, foreign):
+    action = CurationAction.objects.create(
+        organisation=foreign.organisation, kind="pin", theme=foreign
+    )
+    run = DiscoveryRun.objects.create(organisation=foreign.organisation)
+    event = EventFactory.create(organisation=foreign.organisation)
+
+    assert analyst_client.get(theme_url(foreign)).status_code == 404
+    for operation in ("rename", "merge", "split", "pin", "unpin", "hide", "show", "move"):
+        response = analyst_client.post(theme_url(foreign, operation), {"name": "Van mij"})
+        assert response.status_code == 404, operation
+    assert analyst_client.post(f"/patterns/themes/curation/{action.pk}/undo/").status_code == 404
+    progress = analyst_client.get(f"/patterns/themes/discovery/{run.pk}/", HTTP_HX_REQUEST="true")
+    assert progress.status_code == 404
+    changes = theme_url(upload, f"events/{event.pk}/changes")
+    assert analyst_client.get(changes, HTTP_HX_REQUEST="true").status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.name == ""
+
+
+def test_merging_with_another_organisations_theme_is_refused(analyst_client, upload, foreign):
+    response = analyst_client.post(theme_url(upload, "merge"), {"others": [foreign.pk]})
+
+    assert response.status_code == 400
+    assert "leerlus-error-summary" in response.content.decode()
+    foreign.refresh_from_db()
+    assert foreign.merged_into is None
+
+
+# ---- Overview ---------------------------------------------------------------------------
+
+
+def test_overview_lists_themes_with_volume_change_badges_and_sparklines(
+    analyst_client, upload, waste, foreign
+):
+    page = analyst_client.get("/patterns/themes/").content.decode()
+
+    assert "upload pasfoto" in page
+    assert "container geleegd" in page
+    assert "geheim thema" not in page
+    assert "+200%" in page  # 84 against the usual 28
+    assert page.count("leerlus-badge--rising") == 1
+    assert page.count("leerlus-badge--new") == 1
+    assert page.count('<svg class="leerlus-sparkline__chart"') == 2
+    assert 'aria-hidden="true"' in page
+    assert page.index("upload pasfoto") < page.index("container geleegd")
+
+
+def test_overview_filters_sorts_and_searches(analyst_client, upload, waste):
+    def names(query: str) -> list[str]:
+        page = analyst_client.get("/patterns/themes/?" + query).content.decode()
+        shown = [t for t in ("upload pasfoto", "container geleegd") if t in page]
+        return sorted(shown, key=page.index)
+
+    assert names("channel=counter&sort=volume")[0] == "container geleegd"
+    assert names("q=afval") == ["container geleegd"]
+    assert names("q=portaal") == ["upload pasfoto"]
+    page = analyst_client.get("/patterns/themes/?sort=newest").content.decode()
+    assert page.index("container geleegd") < page.index("upload pasfoto")
+
+
+def test_overview_with_invalid_filters_shows_the_defaults(analyst_client, upload):
+    response = analyst_client.get("/patterns/themes/?period=13&channel=fax&sort=random")
+
+    assert response.status_code == 200
+    assert "upload pasfoto" in response.content.decode()
+
+
+def test_overview_paginates(analyst_client, organisation):
+    for i in range(30):
+        daily_counts(
+            ThemeFactory.create(organisation=organisation, label=f"thema {i:02d}"), {0: 100 - i}
+        )
+
+    first = analyst_client.get("/patterns/themes/").content.decode()
+    second = analyst_client.get("/patterns/themes/?page=2").content.decode()
+
+    assert "thema 00" in first
+    assert "thema 29" not in first
+    assert "thema 29" in second
+
+
+def test_hidden_themes_show_on_request(analyst_client, upload, organisation):
+    ThemeFactory.create(organisation=organisation, label="verstopt thema", hidden=True)
+
+    assert "verstopt thema" not in analyst_client.get("/patterns/themes/").content.decode()
+    assert "verstopt thema" in analyst_client.get("/patterns/themes/?hidden=on").content.decode()
+
+
+def test_empty_state_explains_and_lets_curators_start_discovery(
+    client_for, make_user, organisation
+):
+    analyst_page = client_for(make_user(Role.ANALYST)).get("/patterns/themes/").content.decode()
+    viewer_page = client_for(make_user(Role.FRONT_OFFICE)).get("/patterns/themes/").content.decode()
+
+    for page in (analyst_page, viewer_page):
+        assert 'id="theme-discovery"' in page
+        assert 'role="search"' not in page
+    assert 'action="/patterns/themes/discover/"' in analyst_page
+    assert 'action="/patterns/themes/discover/"' not in viewer_page
+
+
+def test_starting_discovery_shows_its_progress_until_done(analyst_client, organisation):
+    response = analyst_client.post("/patterns/themes/discover/")
+
+    assert response.status_code == 302
+    run = DiscoveryRun.objects.get(organisation=organisation)
+    page = analyst_client.get("/patterns/themes/").content.decode()
+    progress_url = f"/patterns/themes/discovery/{run.pk}/"
+    assert f'hx-get="{progress_url}"' in page
+    assert "<progress" in page
+
+    run.status, run.themes, run.items = DiscoveryRun.Status.DONE, 7, 120
+    run.save()
+    fragment = analyst_client.get(progress_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-get" not in fragment
+    assert "data-leerlus-focus" in fragment
+    assert "/patterns/themes/" in fragment
+    assert analyst_client.get(progress_url).status_code == 302
+
+
+# ---- Detail -----------------------------------------------------------------------------
+
+
+def test_detail_shows_timeline_events_terms_examples_related_and_alerts(
+    analyst_client, organisation, upload, waste
+):
+    example = FeedbackFactory.create(
+        organisation=organisation, text="Mijn pasfoto uploaden lukt niet"
+    )
+    upload.example_ids = [str(example.pk)]
+    upload.save()
+    recent = signals_in(upload, ["Portaal geeft een foutmelding bij de upload"], days_ago=1)
+    ThemeFactory.create(
+        organisation=organisation, label="inloggen portaal", key_terms=["portaal", "upload"]
+    )
+    event = EventFactory.create(organisation=organisation, title="Nieuw portaal live")
+    alert = AlertFactory.create(theme=upload)
+
+    response = analyst_client.get(theme_url(upload))
+
+    page = response.content.decode()
+    chart = response.context["chart"]
+    assert len(chart["days"]) == 91
+    assert [s["label"] for s in chart["series"]] == [Channel.PHONE.label]
+    assert chart["events"] == [
+        {
+            "date": event.date.isoformat(),
+            "title": "Nieuw portaal live",
+            "kind": event.get_kind_display(),
+        }
+    ]
+    assert (
+        json.loads(page.split('id="theme-chart-data" type="application/json">')[1].split("<")[0])
+        == chart
+    )
+    assert 'id="theme-chart-data"' in page
+    assert 'data-leerlus-chart="theme-chart-data"' in page
+    assert "<details" in page  # the numbers as a table
+    assert "Nieuw portaal live" in page
+    assert f'hx-get="{theme_url(upload, f"events/{event.pk}/changes")}"' in page
+    assert "pasfoto" in page
+    assert example.text in page
+    assert recent[0].reference in page
+    assert "inloggen portaal" in page
+    assert f'href="/patterns/alerts/{alert.pk}"' in page
+
+
+def test_a_merged_theme_leads_to_the_theme_it_was_merged_into(analyst_client, upload, waste):
+    waste.merged_into = upload
+    waste.save()
+
+    response = analyst_client.get(theme_url(waste))
+
+    assert response.status_code == 302
+    assert response["Location"] == theme_url(upload)
+
+
+def test_event_changes_are_a_fragment_for_htmx_and_a_link_without(
+    analyst_client, organisation, upload
+):
+    event = EventFactory.create(
+        organisation=organisation, date=timezone.localdate() - timedelta(days=14)
+    )
+    url = theme_url(upload, f"events/{event.pk}/changes")
+
+    fragment = analyst_client.get(url, HTTP_HX_REQUEST="true")
+    plain = analyst_client.get(url)
+
+    assert fragment.status_code == 200
+    assert "<h" not in fragment.content.decode()  # no heading: a lazy load must not take focus
+    assert f"/patterns/events/{event.pk}" in fragment.content.decode()
+    assert plain.status_code == 302
+    assert plain["Location"] == f"/patterns/events/{event.pk}"
+
+
+# ---- Curation ---------------------------------------------------------------------------
+
+
+def test_rename_then_undo(analyst_client, upload):
+    response = analyst_client.post(theme_url(upload, "rename"), {"name": "Upload mislukt"})
+
+    assert response.status_code == 302
+    upload.refresh_from_db()
+    assert upload.name == "Upload mislukt"
+    page = analyst_client.get(response["Location"]).content.decode()
+    action = CurationAction.objects.get(kind="rename")
+    assert f'action="/patterns/themes/curation/{action.pk}/undo/"' in page
+    assert "leerlus-curation-done" in page
+    assert "leerlus-curation-done" not in analyst_client.get(theme_url(upload)).content.decode()
+
+    undone = analyst_client.post(f"/patterns/themes/curation/{action.pk}/undo/", follow=True)
+
+    upload.refresh_from_db()
+    action.refresh_from_db()
+    assert upload.name == ""
+    assert "“Upload mislukt”" in next(str(m) for m in undone.context["messages"])
+    assert action.undone_at is not None
+
+
+def test_rename_with_an_empty_name_shows_an_error_summary(analyst_client, upload):
+    response = analyst_client.post(theme_url(upload, "rename"), {"name": ""})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "leerlus-error-summary" in page
+    assert 'href="#id_name"' in page
+    assert not CurationAction.objects.exists()
+
+
+def test_merge_counts_the_themes_together_and_undo_separates_them(analyst_client, upload, waste):
+    response = analyst_client.post(theme_url(upload, "merge"), {"others": [waste.pk]})
+
+    assert response.status_code == 302
+    waste.refresh_from_db()
+    assert waste.merged_into == upload
+    overview = analyst_client.get("/patterns/themes/")
+    rows = {row.theme.pk: row for row in overview.context["page"].object_list}
+    assert set(rows) == {upload.pk}
+    assert rows[upload.pk].volume == 84 + 3
+    history = analyst_client.get(theme_url(upload)).content.decode()
+    assert "container geleegd" in history
+
+    action = CurationAction.objects.get(kind="merge")
+    analyst_client.post(f"/patterns/themes/curation/{action.pk}/undo/")
+
+    waste.refresh_from_db()
+    assert waste.merged_into is None
+    overview = analyst_client.get("/patterns/themes/")
+    assert len(overview.context["page"].object_list) == 2
+
+
+def test_merge_without_a_choice_is_refused_with_an_error(analyst_client, upload, waste):
+    response = analyst_client.post(theme_url(upload, "merge"), {})
+
+    assert response.status_code == 400
+    assert 'href="#id_others_0"' in response.content.decode()
+
+
+def test_split_is_recorded_and_queues_a_discovery(analyst_client, organisation, upload):
+    response = analyst_client.post(theme_url(upload, "split"), {"parts": "3"})
+
+    assert response.status_code == 302
+    action = CurationAction.objects.get(kind="split")
+    assert action.payload["parts"] == 3
+    assert DiscoveryRun.objects.filter(organisation=organisation).exists()
+
+
+@pytest.mark.parametrize(
+    ("operation", "field", "value"),
+    [("pin", "pinned", True), ("hide", "hidden", True)],
+)
+def test_pin_and_hide_and_their_opposites(analyst_client, upload, operation, field, value):
+    opposite = {"pin": "unpin", "hide": "show"}[operation]
+
+    analyst_client.post(theme_url(upload, operation))
+    upload.refresh_from_db()
+    assert getattr(upload, field) is value
+
+    analyst_client.post(theme_url(upload, opposite))
+    upload.refresh_from_db()
+    assert getattr(upload, field) is not value
+
+
+def test_moving_an_example_to_another_theme(analyst_client, upload, waste):
+    signal = signals_in(upload, ["Container is niet geleegd"])[0]
+
+    response = analyst_client.post(
+        theme_url(upload, "move"), {"feedback": signal.pk, "theme": waste.pk}
+    )
+
+    assert response.status_code == 302
+    assignment = ThemeAssignment.objects.get(feedback=signal)
+    assert assignment.theme == waste
+    assert assignment.moved_by_hand
+
+
+def test_another_organisations_signal_cannot_be_moved(
+    analyst_client, upload, waste, other_organisation
+):
+    signal = FeedbackFactory.create(organisation=other_organisation)
+
+    response = analyst_client.post(
+        theme_url(upload, "move"), {"feedback": signal.pk, "theme": waste.pk}
+    )
+
+    assert response.status_code == 302
+    assert not ThemeAssignment.objects.filter(feedback=signal).exists()
+    assert not CurationAction.objects.exists()
+
+
+def test_undoing_twice_says_it_was_undone_already(analyst_client, upload):
+    analyst_client.post(theme_url(upload, "pin"))
+    action = CurationAction.objects.get()
+    analyst_client.post(f"/patterns/themes/curation/{action.pk}/undo/", follow=True)
+
+    response = analyst_client.post(f"/patterns/themes/curation/{action.pk}/undo/", follow=True)
+
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert len(messages) == 1
+    assert "undone already" in messages[0]
+
+
+# ---- Quick entry ------------------------------------------------------------------------
+
+
+def test_quick_entry_suggests_known_themes_while_typing(client_for, make_user, organisation):
+    topic_signals(organisation)
+    services.themes_discover(organisation=organisation)
+    client = client_for(make_user(Role.FRONT_OFFICE))
+
+    page = client.get("/signals/quick").content.decode()
+    found = client.get("/patterns/themes/suggestions/", {"text": "pasfoto upload mislukt"})
+    short = client.get("/patterns/themes/suggestions/", {"text": "pa"})
+
+    assert 'hx-trigger="keyup changed delay:300ms from:#id_text"' in page
+    assert 'id="theme-suggestions" aria-live="polite"' in page
+    titles = [theme.title for theme in found.context["suggestions"]]
+    assert titles
+    assert "pasfoto" in titles[0] or "upload" in titles[0]
+    assert "<a " in found.content.decode()
+    assert short.content.decode().strip() == ""
