@@ -15,6 +15,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.db import transaction
 
+from leerlus.core.memo import ExpiringCache
 from leerlus.organisations.models import Organisation
 
 from . import services
@@ -41,20 +42,21 @@ def enqueue(task: Any, *args: Any, countdown: int | None = None) -> None:
     transaction.on_commit(lambda: _send(task, args, countdown))
 
 
-# Under a stream of single creates (hundreds a second on the API) one assignment job per
-# organisation waits in the queue at a time: intake queues one only when none is waiting,
-# and the job clears the mark before it looks for signals, so a signal committed after that
-# look queues the next job. The mark expires in case a queued job is lost.
-ASSIGNMENT_QUEUED_SECONDS: Final = 60
-
-
-def _assignment_queued(organisation_id: int) -> str:
-    return f"patterns:assignment-queued:{organisation_id}"
+# Under a stream of single creates (hundreds a second on the API) each server process
+# queues at most one assignment per window, to run when the window is over: that job then
+# finds every signal this process committed in the window. No shared state, so a create
+# pays nothing more than an occasional message.
+ASSIGNMENT_WINDOW_SECONDS: Final = 0.25
+_assignment_queued: ExpiringCache[int, bool] = ExpiringCache(ASSIGNMENT_WINDOW_SECONDS)
 
 
 def _queue_assignment(organisation_id: int) -> None:
-    if cache.add(_assignment_queued(organisation_id), 1, ASSIGNMENT_QUEUED_SECONDS):
-        _send(assign_new_feedback, (organisation_id,))
+    def send() -> bool:
+        _send(assign_new_feedback, (organisation_id,), countdown=ASSIGNMENT_WINDOW_SECONDS)
+        return True
+
+    # Within the window a job of this process is queued already and starts after this commit.
+    _assignment_queued.get_or_load(organisation_id, send)
 
 
 def signals_arrived(organisation_id: int) -> None:
@@ -73,7 +75,6 @@ def _organisation(organisation_id: int) -> Organisation | None:
 @shared_task(ignore_result=True, acks_late=True)
 def assign_new_feedback(organisation_id: int) -> None:
     """Assign the signals that have none yet; then (debounced) look for alerts."""
-    cache.delete(_assignment_queued(organisation_id))
     organisation = _organisation(organisation_id)
     if organisation is None:
         return

@@ -128,3 +128,26 @@ def test_a_new_signal_is_assigned_by_a_real_redis_worker(redis_worker, organisat
 
     assert assignment is not None, "the worker did not assign the signal within a minute"
     assert assignment.theme == upload.theme
+
+
+def test_a_stream_of_signals_queues_one_assignment_per_window(organisation, monkeypatch):
+    now = [100.0]
+    sent: list[tuple[tuple[int, ...], float]] = []
+
+    class Recorder:
+        name = "assign_new_feedback"
+
+        def apply_async(self, args, countdown=None):
+            sent.append((args, countdown))
+
+    monkeypatch.setattr("leerlus.core.memo.time.monotonic", lambda: now[0])
+    monkeypatch.setattr(tasks, "assign_new_feedback", Recorder())
+
+    for offset in (0.0, 0.1, 0.2):  # one window: one job, due when the window is over
+        now[0] = 100.0 + offset
+        tasks._queue_assignment(organisation.pk)
+    now[0] = 100.3  # the next window
+    tasks._queue_assignment(organisation.pk)
+
+    window = tasks.ASSIGNMENT_WINDOW_SECONDS
+    assert sent == [((organisation.pk,), window), ((organisation.pk,), window)]
