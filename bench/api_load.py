@@ -87,7 +87,18 @@ def machine() -> dict[str, Any]:
         "ram_gib": round(mem_kb / 1024 / 1024, 1),
         "kernel": platform.release(),
         "python": platform.python_version(),
+        "speed_reference_s": speed_reference(),
     }
+
+
+def speed_reference() -> float:
+    """CPU seconds for a fixed pure-Python loop: this VM's speed drifts by up to 2x between
+    runs, so every result says how fast the machine was when it was taken."""
+    started = time.process_time()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return round(time.process_time() - started, 3)
 
 
 def _stat(pid: int) -> list[str] | None:
@@ -1141,7 +1152,8 @@ def main() -> None:
     )
     m, pg = result["machine"], result["postgres"]
     print(
-        f"\n{m['cpu']}, {m['nproc']} CPUs, {m['ram_gib']} GiB; PostgreSQL {pg['version']} "
+        f"\n{m['cpu']}, {m['nproc']} CPUs, {m['ram_gib']} GiB "
+        f"(speed reference {m['speed_reference_s']} s); PostgreSQL {pg['version']} "
         f"(synchronous_commit={pg['synchronous_commit']}); "
         f"{result['server']['wsgi']} {args.workers} x {args.threads} "
         f"{result['server']['worker_class']}\n"
