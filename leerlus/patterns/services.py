@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Min, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -862,16 +862,18 @@ def _alert_examples(
     """The signals that best show an alert: of its theme (and the themes merged into it)
     and channel, within its days, most typical of the theme first."""
     start, end = _day_bounds(first, last)
-    members = Q(theme=theme) | Q(theme__merged_into=theme)
-    query = ThemeAssignment.objects.filter(
-        members,
+    members = [theme.pk, *Theme.objects.filter(merged_into=theme).values_list("pk", flat=True)]
+    # From the signals of the alert's days (an index range) to their assignments, not the
+    # other way round: a theme of a large organisation has hundreds of thousands of signals.
+    query = Feedback.objects.filter(
         organisation=organisation,
-        feedback__received_at__gte=start,
-        feedback__received_at__lt=end,
+        received_at__gte=start,
+        received_at__lt=end,
+        assignment__theme__in=members,
     )
     if channel:
-        query = query.filter(feedback__channel=channel)
-    return list(query.order_by("-similarity").values_list("feedback_id", flat=True)[:5])
+        query = query.filter(channel=channel)
+    return list(query.order_by("-assignment__similarity").values_list("pk", flat=True)[:5])
 
 
 # --- events -----------------------------------------------------------------------------------
