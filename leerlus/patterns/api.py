@@ -166,13 +166,7 @@ def _filtered_counts(
     rows = DailyCount.objects.filter(
         organisation=organisation, theme_id__in=theme_ids, day__gte=first, day__lte=last
     )
-    if filters.channel:
-        rows = rows.filter(channel=filters.channel)
-    if filters.service:
-        rows = rows.filter(service__slug=filters.service)
-    if filters.department:
-        rows = rows.filter(service__department__slug=filters.department)
-    return rows.order_by()
+    return selectors.in_scope(rows, filters).order_by()
 
 
 def _series(
