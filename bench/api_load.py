@@ -258,6 +258,31 @@ def request_bodies(count: int) -> tuple[list[str], dict[str, Any]]:
 # Server
 
 
+def environments(
+    url: str, cache_url: str, conn_max_age: int, **extra: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The environment for set-up commands (local settings, demo allowed) and the one the
+    server runs with (production settings)."""
+    base = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "CACHE_URL": cache_url,
+        "LOG_LEVEL": "WARNING",
+        "PYTHONWARNINGS": "ignore",
+        **extra,
+    }
+    local = {**base, "DJANGO_SETTINGS_MODULE": "leerlus.settings.local", "LEERLUS_DEMO": "true"}
+    production = {
+        **base,
+        "DJANGO_SETTINGS_MODULE": "leerlus.settings.production",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or os.urandom(32).hex(),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_CONN_MAX_AGE": str(conn_max_age),
+        "LEERLUS_DEMO": "false",
+    }
+    return local, production
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -979,26 +1004,7 @@ def main() -> None:
         sys.exit("wrk is not installed (apt-get install wrk), use --client python")
 
     url = args.database_url
-    base_env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "CACHE_URL": args.cache_url,
-        "LOG_LEVEL": "WARNING",
-        "PYTHONWARNINGS": "ignore",
-    }
-    local_env = {
-        **base_env,
-        "DJANGO_SETTINGS_MODULE": "leerlus.settings.local",
-        "LEERLUS_DEMO": "true",
-    }
-    prod_env = {
-        **base_env,
-        "DJANGO_SETTINGS_MODULE": "leerlus.settings.production",
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or os.urandom(32).hex(),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_CONN_MAX_AGE": str(args.conn_max_age),
-        "LEERLUS_DEMO": "false",
-    }
+    local_env, prod_env = environments(url, args.cache_url, args.conn_max_age)
 
     t0 = time.perf_counter()
     if not args.skip_setup:

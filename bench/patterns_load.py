@@ -74,6 +74,7 @@ from api_load import (
     _children,
     cpu_seconds,
     db_connect,
+    environments,
     free_port,
     leerlus,
     machine,
@@ -1135,27 +1136,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
 
     url = args.database_url
-    base_env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "CACHE_URL": args.cache_url,
-        "CELERY_BROKER_URL": args.broker_url,
-        "LOG_LEVEL": "WARNING",
-        "PYTHONWARNINGS": "ignore",
-    }
-    local_env = {
-        **base_env,
-        "DJANGO_SETTINGS_MODULE": "leerlus.settings.local",
-        "LEERLUS_DEMO": "true",
-    }
-    prod_env = {
-        **base_env,
-        "DJANGO_SETTINGS_MODULE": "leerlus.settings.production",
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or os.urandom(32).hex(),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_CONN_MAX_AGE": str(args.conn_max_age),
-        "LEERLUS_DEMO": "false",
-    }
+    local_env, prod_env = environments(
+        url, args.cache_url, args.conn_max_age, CELERY_BROKER_URL=args.broker_url
+    )
     # the top-up's worker processes read the database URL from the environment
     os.environ["DATABASE_URL"] = url
     # production serves static files through the manifest: collected once, into a
