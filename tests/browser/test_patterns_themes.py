@@ -165,7 +165,7 @@ def test_analyst_merges_two_themes_and_undoes_it(page, analyst, themes):
     assert "kliko, ophalen, gft" not in page.locator("main table").inner_text()
 
     page.goto(f"/patterns/themes/{waste.pk}/")
-    history = page.locator("section[aria-labelledby=history-title]")
+    history = page.locator(".leerlus-curation-history")
     with page.expect_navigation():
         history.locator("form[action$='/undo/'] button").first.click()
 
