@@ -165,6 +165,33 @@ class DailyCount(models.Model):
         return f"{self.day} {self.theme_id} {self.channel}: {self.count}"
 
 
+class ThemeDayCount(models.Model):
+    """Signals per day and theme over every channel and service: the daily counts summed,
+    kept beside them so that the screens without a channel or service filter read one row
+    per theme and day instead of one per theme, day, channel and service (a seventh of
+    the rows in the demo; docs/benchmarks.md, Patterns)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, null=True, blank=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "day", "theme"],
+                name="theme_day_count_unique",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "theme", "day"], name="themeday_org_theme_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.theme_id}: {self.count}"
+
+
 class Event(models.Model):
     """Something that happened and may show in the signals: a release, a campaign..."""
 

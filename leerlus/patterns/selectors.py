@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from leerlus.feedback.models import Channel, Feedback
 from leerlus.organisations.models import Organisation
 
-from .models import Alert, CurationAction, DailyCount, DiscoveryRun, Event, Theme
+from .models import Alert, CurationAction, DailyCount, DiscoveryRun, Event, Theme, ThemeDayCount
 
 PERIOD_DAYS = (7, 28, 91, 365)
 DEFAULT_PERIOD_DAYS = 28
@@ -155,9 +155,20 @@ def in_scope(
     return rows
 
 
-def _counts(*, organisation: Organisation, filters: ThemeFilter) -> QuerySet[DailyCount]:
+def _daily_counts(*, organisation: Organisation, filters: ThemeFilter) -> QuerySet[DailyCount]:
     rows = DailyCount.objects.filter(organisation=organisation, theme__isnull=False)
     return in_scope(rows, filters).order_by()
+
+
+def _theme_day_counts(
+    *, organisation: Organisation, filters: ThemeFilter
+) -> QuerySet[DailyCount] | QuerySet[ThemeDayCount]:
+    """Counts per theme and day in the filters' scope: the per-day theme totals where no
+    channel, service or department narrows it (a seventh of the rows), else the daily
+    counts of that scope."""
+    if filters.channel or filters.service or filters.department:
+        return _daily_counts(organisation=organisation, filters=filters)
+    return ThemeDayCount.objects.filter(organisation=organisation, theme__isnull=False).order_by()
 
 
 # ---- Overview ---------------------------------------------------------------------------
@@ -295,7 +306,7 @@ def _period_volumes(
     """Root theme id → its count in the period, then in each earlier usual period."""
     period = filters.period
     periods = [period.earlier(i) for i in range(usual_periods(period.days) + 1)]
-    rows = _counts(organisation=organisation, filters=filters).filter(
+    rows = _theme_day_counts(organisation=organisation, filters=filters).filter(
         day__gte=periods[-1].first, day__lte=period.last
     )
     if roots is not None:
@@ -377,22 +388,28 @@ def themes_overview_details(
         return
     period, groups = overview.period, overview.groups
     by_root = {row.theme.pk: row for row in rows}
-    counts = _counts(organisation=organisation, filters=overview.filters).filter(
-        day__gte=period.first,
-        day__lte=period.last,
-        theme_id__in=groups.members(by_root),
-    )
+    in_period = {
+        "day__gte": period.first,
+        "day__lte": period.last,
+        "theme_id__in": groups.members(by_root),
+    }
     daily: dict[int, list[int]] = {root: [0] * period.days for root in by_root}
-    for item in counts.values("theme_id", "day").annotate(n=Sum("count")):
+    per_day = _theme_day_counts(organisation=organisation, filters=overview.filters)
+    for item in per_day.filter(**in_period).values("theme_id", "day").annotate(n=Sum("count")):
         daily[groups.root_of[item["theme_id"]]][(item["day"] - period.first).days] += item["n"]
     channels: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for item in counts.values("theme_id", "channel").annotate(n=Sum("count")):
-        label = str(Channel(item["channel"]).label) if item["channel"] in Channel else ""
-        channels[groups.root_of[item["theme_id"]]][label or item["channel"]] += item["n"]
     services: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for item in counts.values("theme_id", "service__name").annotate(n=Sum("count")):
-        label = item["service__name"] or _("No service")
-        services[groups.root_of[item["theme_id"]]][label] += item["n"]
+    splits = (
+        _daily_counts(organisation=organisation, filters=overview.filters)
+        .filter(**in_period)
+        .values("theme_id", "channel", "service__name")
+        .annotate(n=Sum("count"))
+    )
+    for item in splits:
+        root = groups.root_of[item["theme_id"]]
+        label = str(Channel(item["channel"]).label) if item["channel"] in Channel else ""
+        channels[root][label or item["channel"]] += item["n"]
+        services[root][item["service__name"] or _("No service")] += item["n"]
     for root, row in by_root.items():
         row.series = _buckets(daily[root], period.days)
         row.channels = _shares(channels[root])
@@ -484,7 +501,7 @@ def _channel_series(
     period = filters.period
     per_channel: dict[str, list[int]] = {}
     rows = (
-        _counts(organisation=organisation, filters=filters)
+        _daily_counts(organisation=organisation, filters=filters)
         .filter(theme_id__in=members, day__gte=period.first, day__lte=period.last)
         .values("channel", "day")
         .annotate(n=Sum("count"))
@@ -556,7 +573,7 @@ def _related(
     }
     daily: dict[int, np.ndarray] = defaultdict(lambda: np.zeros(period.days))
     rows = (
-        DailyCount.objects.filter(
+        ThemeDayCount.objects.filter(
             organisation=organisation,
             theme__isnull=False,
             day__gte=period.first,

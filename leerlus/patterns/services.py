@@ -20,16 +20,16 @@ import base64
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, Min, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -40,7 +40,16 @@ from leerlus.feedback.models import Feedback
 from leerlus.organisations import audit
 from leerlus.organisations.models import Organisation, Service, User
 
-from .models import Alert, DailyCount, DiscoveryRun, Event, Theme, ThemeAssignment, ThemeState
+from .models import (
+    Alert,
+    DailyCount,
+    DiscoveryRun,
+    Event,
+    Theme,
+    ThemeAssignment,
+    ThemeDayCount,
+    ThemeState,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +81,9 @@ EVENT_FIELDS: Final = ("kind", "title", "description", "date", "end_date", "serv
 
 Progress = Callable[[str, int], None]
 CountKey = tuple[date, int | None, str, int | None]  # day, theme, channel, service
+DayKey = tuple[date, int | None]  # day, theme
+Key = TypeVar("Key", CountKey, DayKey)
+CountRow = TypeVar("CountRow", DailyCount, ThemeDayCount)
 
 
 # --- the per-process model caches -------------------------------------------------------------
@@ -524,7 +536,8 @@ def daily_counts_rebuild(*, organisation: Organisation) -> int:
 
     Only assigned signals count (theme None: assigned, but no theme fits), so the
     incremental job can add a signal when it assigns it without counting it twice.
-    One GROUP BY in the database; returns the number of rows written.
+    One GROUP BY in the database; returns the number of rows written. The per-day theme
+    totals (:class:`ThemeDayCount`) are rebuilt from the same rows.
     """
     with transaction.atomic():
         _locked_state(organisation)
@@ -536,13 +549,13 @@ def daily_counts_rebuild(*, organisation: Organisation) -> int:
             .order_by()
             .values_list("local_date", "assignment__theme", "channel", "service", "n")
         )
-        rows = [
-            _daily_count(organisation, (day, theme_id, channel, service_id), n)
-            for day, theme_id, channel, service_id, n in grouped.iterator(chunk_size=READ_CHUNK)
-        ]
+        counts: Counter[CountKey] = Counter()
+        for day, theme_id, channel, service_id, n in grouped.iterator(chunk_size=READ_CHUNK):
+            counts[(day, theme_id, channel, service_id)] += n
         DailyCount.objects.filter(organisation=organisation).delete()
-        DailyCount.objects.bulk_create(rows, batch_size=WRITE_CHUNK)
-    return len(rows)
+        ThemeDayCount.objects.filter(organisation=organisation).delete()
+        _counts_write(organisation, counts)
+    return len(counts)
 
 
 def _daily_count(organisation: Organisation, key: CountKey, n: int) -> DailyCount:
@@ -557,28 +570,73 @@ def _daily_count(organisation: Organisation, key: CountKey, n: int) -> DailyCoun
     )
 
 
+def _theme_day_count(organisation: Organisation, key: DayKey, n: int) -> ThemeDayCount:
+    day, theme_id = key
+    return ThemeDayCount(organisation=organisation, day=day, theme_id=theme_id, count=n)
+
+
+def _theme_days(counts: Counter[CountKey]) -> Counter[DayKey]:
+    totals: Counter[DayKey] = Counter()
+    for (day, theme_id, _channel, _service), n in counts.items():
+        totals[(day, theme_id)] += n
+    return totals
+
+
+def _counts_write(organisation: Organisation, counts: Counter[CountKey]) -> None:
+    """Rows for ``counts`` and their per-day theme totals, where none are stored yet."""
+    DailyCount.objects.bulk_create(
+        (_daily_count(organisation, key, n) for key, n in counts.items()),
+        batch_size=WRITE_CHUNK,
+    )
+    ThemeDayCount.objects.bulk_create(
+        (_theme_day_count(organisation, key, n) for key, n in _theme_days(counts).items()),
+        batch_size=WRITE_CHUNK,
+    )
+
+
+def _counts_add(
+    rows: QuerySet[CountRow],
+    counts: Mapping[Key, int],
+    *,
+    key_of: Callable[[CountRow], Key],
+    make: Callable[[Key, int], CountRow],
+) -> None:
+    """Add ``counts`` to the stored ``rows`` of their days (never below zero)."""
+    existing = {key_of(row): row for row in rows.filter(day__in={key[0] for key in counts})}
+    fresh: list[CountRow] = []
+    changed: list[CountRow] = []
+    for key, n in counts.items():
+        found = existing.get(key)
+        if found is None:
+            fresh.append(make(key, max(0, n)))
+        else:
+            found.count = max(0, found.count + n)
+            changed.append(found)
+    rows.model.objects.bulk_create(fresh, batch_size=WRITE_CHUNK)
+    rows.model.objects.bulk_update(changed, ["count"], batch_size=1000)
+
+
 def daily_counts_add(*, organisation: Organisation, counts: Counter[CountKey]) -> None:
-    """Add (or, with negative numbers, take away) signals to the daily counts.
+    """Add (or, with negative numbers, take away) signals to the daily counts and to their
+    per-day theme totals.
 
     The caller holds the organisation's state lock (see the module doc)."""
     counts = Counter({k: v for k, v in counts.items() if v})
     if not counts:
         return
-    days = sorted({key[0] for key in counts})
-    existing: dict[CountKey, DailyCount] = {}
-    for row in DailyCount.objects.filter(organisation=organisation, day__in=days):
-        existing[(row.day, row.theme_id, row.channel, row.service_id)] = row
-    fresh: list[DailyCount] = []
-    changed: list[DailyCount] = []
-    for key, n in counts.items():
-        found = existing.get(key)
-        if found is None:
-            fresh.append(_daily_count(organisation, key, max(0, n)))
-        else:
-            found.count = max(0, found.count + n)
-            changed.append(found)
-    DailyCount.objects.bulk_create(fresh, batch_size=WRITE_CHUNK)
-    DailyCount.objects.bulk_update(changed, ["count"], batch_size=1000)
+    _counts_add(
+        DailyCount.objects.filter(organisation=organisation),
+        counts,
+        key_of=lambda row: (row.day, row.theme_id, row.channel, row.service_id),
+        make=lambda key, n: _daily_count(organisation, key, n),
+    )
+    totals = Counter({k: v for k, v in _theme_days(counts).items() if v})
+    _counts_add(
+        ThemeDayCount.objects.filter(organisation=organisation),
+        totals,
+        key_of=lambda row: (row.day, row.theme_id),
+        make=lambda key, n: _theme_day_count(organisation, key, n),
+    )
 
 
 def assignment_move(

@@ -1,6 +1,7 @@
 """Themes, signals in them and their daily counts, made directly (no engine run needed)."""
 
 import random
+from collections import Counter
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
@@ -12,7 +13,8 @@ from leerlus.feedback.models import Feedback
 from leerlus.feedback.services import SignalInput, feedback_create
 from leerlus.organisations.models import Organisation, Service
 from leerlus.organisations.tests.factories import OrganisationFactory
-from leerlus.patterns.models import Alert, DailyCount, Event, Theme, ThemeAssignment
+from leerlus.patterns.models import Alert, Event, Theme, ThemeAssignment
+from leerlus.patterns.services import daily_counts_add
 
 
 class ThemeFactory(DjangoModelFactory[Theme]):
@@ -71,18 +73,17 @@ def daily_counts(
     service: Service | None = None,
     today: date | None = None,
 ) -> None:
-    """``counts``: days before ``today`` (0 is today) → signals on that day."""
+    """``counts``: days before ``today`` (0 is today) → signals on that day, added as the
+    assignment job adds them (so the per-day theme totals follow)."""
     today = today or timezone.localdate()
-    DailyCount.objects.bulk_create(
-        DailyCount(
-            organisation_id=theme.organisation_id,
-            theme=theme,
-            day=today - timedelta(days=ago),
-            channel=channel,
-            service=service,
-            count=n,
-        )
-        for ago, n in counts.items()
+    daily_counts_add(
+        organisation=theme.organisation,
+        counts=Counter(
+            {
+                (today - timedelta(days=ago), theme.pk, channel, service.pk if service else None): n
+                for ago, n in counts.items()
+            }
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from leerlus.patterns.models import (
     DailyCount,
     Theme,
     ThemeAssignment,
+    ThemeDayCount,
     ThemeState,
 )
 from leerlus.patterns.tests.factories import ThemeFactory
@@ -45,7 +46,11 @@ def _size(theme: Theme) -> int:
 
 
 def _counted(theme: Theme | None) -> int:
-    return DailyCount.objects.filter(theme=theme).aggregate(n=Sum("count"))["n"] or 0
+    """The theme's signals in the daily counts, which its per-day totals must agree with."""
+    counted = DailyCount.objects.filter(theme=theme).aggregate(n=Sum("count"))["n"] or 0
+    totals = ThemeDayCount.objects.filter(theme=theme).aggregate(n=Sum("count"))["n"] or 0
+    assert totals == counted
+    return counted
 
 
 # --- rename, pin, hide --------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from leerlus.patterns.models import (
     Event,
     Theme,
     ThemeAssignment,
+    ThemeDayCount,
     ThemeState,
 )
 from leerlus.patterns.tests.factories import ThemeFactory, daily_counts, signals_in, steady
@@ -43,6 +44,23 @@ def _counts(organisation) -> Counter:
             if r.count
         }
     )
+
+
+def _theme_days(organisation) -> Counter:
+    return Counter(
+        {
+            (r.day, r.theme_id): r.count
+            for r in ThemeDayCount.objects.filter(organisation=organisation)
+            if r.count
+        }
+    )
+
+
+def _summed(counts: Counter) -> Counter:
+    totals: Counter = Counter()
+    for (day, theme_id, _channel, _service), n in counts.items():
+        totals[(day, theme_id)] += n
+    return totals
 
 
 # --- discovery ----------------------------------------------------------------------------------
@@ -165,6 +183,7 @@ def test_incremental_counts_equal_a_full_recount(discovered):
     services.daily_counts_rebuild(organisation=discovered)
 
     assert _counts(discovered) == incremental
+    assert _theme_days(discovered) == _summed(incremental)
 
 
 def test_a_signal_counts_on_its_amsterdam_day(discovered):
