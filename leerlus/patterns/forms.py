@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from leerlus.core.forms import AccessibleFormMixin
+from leerlus.core.widgets import CheckboxList
 from leerlus.feedback.models import Channel, Feedback
 from leerlus.organisations.models import Department, Organisation, Service
 
@@ -136,7 +137,7 @@ class ThemeMergeForm(AccessibleFormMixin, forms.Form):
     others = ThemeMultipleChoiceField(
         label=_("Themes to merge into this one"),
         queryset=Theme.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxList,
     )
 
     def __init__(self, *args: Any, organisation: Organisation, theme: Theme, **kwargs: Any):

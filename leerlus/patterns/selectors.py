@@ -549,12 +549,23 @@ def _recent(
 
 
 def _without_weekdays(values: np.ndarray, first: date) -> np.ndarray:
-    """The series minus each weekday's mean: what is left is movement, not the week's rhythm."""
-    weekday = (np.arange(len(values)) + first.weekday()) % 7
-    means = np.array(
-        [values[weekday == d].mean() if (weekday == d).any() else 0.0 for d in range(7)]
-    )
-    return values - means[weekday]
+    """Each series (a row) minus its weekday means: what is left is movement, not the
+    week's rhythm."""
+    weekday = (np.arange(values.shape[1]) + first.weekday()) % 7
+    means = np.zeros((values.shape[0], 7))
+    for day in range(7):
+        if (weekday == day).any():
+            means[:, day] = values[:, weekday == day].mean(axis=1)
+    return values - means[:, weekday]
+
+
+def _correlations(own: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Pearson correlation of ``own`` with each row of ``others``; NaN where one is flat."""
+    own_centred = own - own.mean()
+    centred = others - others.mean(axis=1, keepdims=True)
+    norms = np.sqrt((centred**2).sum(axis=1) * (own_centred**2).sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(norms > 0, centred @ own_centred / norms, np.nan)
 
 
 def _related(
@@ -565,13 +576,12 @@ def _related(
     period: Period,
 ) -> list[RelatedTheme]:
     """Themes that share key terms with ``theme`` or whose daily counts move with it."""
-    candidates = {
-        other.pk: other
-        for other in _shown_themes(organisation=organisation, include_hidden=False).exclude(
-            pk=theme.pk
-        )
-    }
-    daily: dict[int, np.ndarray] = defaultdict(lambda: np.zeros(period.days))
+    candidates = list(
+        _shown_themes(organisation=organisation, include_hidden=False).exclude(pk=theme.pk)
+    )
+    row_of = {other.pk: i for i, other in enumerate(candidates, start=1)}
+    row_of[theme.pk] = 0
+    daily = np.zeros((len(candidates) + 1, period.days))
     rows = (
         ThemeDayCount.objects.filter(
             organisation=organisation,
@@ -580,30 +590,23 @@ def _related(
             day__lte=period.last,
         )
         .order_by()
-        .values("theme_id", "day")
-        .annotate(n=Sum("count"))
+        .values_list("theme_id", "day", "count")
     )
-    for item in rows:
-        root = groups.root_of.get(item["theme_id"], item["theme_id"])
-        if root == theme.pk or root in candidates:
-            daily[root][(item["day"] - period.first).days] += item["n"]
-    own = daily[theme.pk]
-    own_movement = _without_weekdays(own, period.first)
+    for theme_id, day, n in rows:
+        row = row_of.get(groups.root_of.get(theme_id, theme_id))
+        if row is not None:
+            daily[row, (day - period.first).days] += n
+    movement = _without_weekdays(daily, period.first)
+    correlations = _correlations(movement[0], movement[1:])
+    enough = daily.sum(axis=1) >= RELATED_MIN_SIGNALS
     own_terms = {str(term).casefold(): str(term) for term in theme.key_terms}
     found: list[tuple[float, RelatedTheme]] = []
-    for pk, other in candidates.items():
+    for i, other in enumerate(candidates, start=1):
         other_terms = {str(term).casefold() for term in other.key_terms}
         shared = [term for key, term in own_terms.items() if key in other_terms]
         correlation = None
-        series = daily.get(pk)
-        if (
-            series is not None
-            and own.sum() >= RELATED_MIN_SIGNALS
-            and series.sum() >= RELATED_MIN_SIGNALS
-        ):
-            movement = _without_weekdays(series, period.first)
-            if own_movement.std() > 0 and movement.std() > 0:
-                correlation = float(np.corrcoef(own_movement, movement)[0, 1])
+        if enough[0] and enough[i] and not np.isnan(correlations[i - 1]):
+            correlation = float(correlations[i - 1])
         moves_together = correlation is not None and correlation >= RELATED_MIN_CORRELATION
         if len(shared) >= RELATED_MIN_SHARED_TERMS or moves_together:
             union = len(own_terms.keys() | other_terms) or 1

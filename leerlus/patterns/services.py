@@ -494,6 +494,10 @@ def themes_assign_new(*, organisation: Organisation) -> int:
                 assigned_up_to=max(state.assigned_up_to, batch[-1][0])
             )
         total += len(batch)
+        if len(batch) < ASSIGN_BATCH:
+            # All there was: a signal committed since then has queued its own job, so a
+            # second look would only wait for the lock the next job needs.
+            return total
 
 
 def _assign_batch(

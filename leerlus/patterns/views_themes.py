@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -225,7 +226,15 @@ def _render_theme(
     if can_curate:
         context |= _curation_forms(organisation, theme) | (bound or {})
         context["bound_forms"] = list((bound or {}).values())
-        context["move_targets"] = selectors.theme_choices(organisation=organisation, exclude=theme)
+        # The same choices in every example's form: rendered once, not once per example.
+        context["move_options"] = format_html_join(
+            "",
+            '<option value="{}">{}</option>',
+            (
+                (target.pk, target.title)
+                for target in selectors.theme_choices(organisation=organisation, exclude=theme)
+            ),
+        )
     return render(request, "patterns/themes_detail.html", context, status=status)
 
 

@@ -4,6 +4,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import date as date_filter
+from django.utils.formats import localize
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -41,3 +45,30 @@ def sparkline(values: Sequence[int], weekly: bool = False) -> dict[str, Any]:
         "latest": values[-1],
         "weekly": weekly,
     }
+
+
+_NUMERIC_CELL = '<td class="utrecht-table__cell leerlus-table__cell--numeric">{}</td>'
+
+
+@register.simple_tag
+def series_table_rows(rows: Sequence[tuple[Any, Sequence[int], int]]) -> SafeString:
+    """The body rows of a chart's data table: a day, its counts and their total.
+
+    Written here rather than with template loops: a quarter of days by six channels is
+    about a thousand cells, which the template language renders several times slower."""
+    row = (
+        '<tr class="utrecht-table__row"><th class="utrecht-table__header-cell '
+        'leerlus-table__cell--nowrap" scope="row">{}</th>{}' + _NUMERIC_CELL + "</tr>"
+    )
+    return format_html_join(
+        "\n",
+        row,
+        (
+            (
+                date_filter(day, "D j M Y"),
+                format_html_join("", _NUMERIC_CELL, ((localize(n),) for n in counts)),
+                localize(total),
+            )
+            for day, counts, total in rows
+        ),
+    )

@@ -1,10 +1,11 @@
 """Themes overview, theme detail and curation, through the real HTTP interface."""
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
+from django.template import Context, Template
+from django.utils import timezone, translation
 
 from leerlus.feedback.models import Channel
 from leerlus.organisations.roles import Role
@@ -455,3 +456,26 @@ def test_quick_entry_suggests_known_themes_while_typing(client_for, make_user, o
     assert "pasfoto" in titles[0] or "upload" in titles[0]
     assert "<a " in found.content.decode()
     assert short.content.decode().strip() == ""
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_data_table_rows_read_as_the_template_wrote_them(language):
+    rows = [(date(2026, 11, 23), [3, 1200], 1203), (date(2026, 11, 24), [0, 7], 7)]
+    loop = Template(
+        "{% for day, counts, total in rows %}"
+        '<tr class="utrecht-table__row"><th class="utrecht-table__header-cell '
+        'leerlus-table__cell--nowrap" scope="row">{{ day|date:"D j M Y" }}</th>'
+        "{% for count in counts %}"
+        '<td class="utrecht-table__cell leerlus-table__cell--numeric">{{ count }}</td>'
+        "{% endfor %}"
+        '<td class="utrecht-table__cell leerlus-table__cell--numeric">{{ total }}</td></tr>\n'
+        "{% endfor %}"
+    )
+    tag = Template("{% load themes_charts %}{% series_table_rows rows %}")
+
+    with translation.override(language):
+        expected = loop.render(Context({"rows": rows})).strip()
+        rendered = tag.render(Context({"rows": rows}))
+
+    assert rendered == expected
+    assert rendered.count("<tr") == 2
