@@ -394,9 +394,15 @@ def themes_overview_details(
         "theme_id__in": groups.members(by_root),
     }
     daily: dict[int, list[int]] = {root: [0] * period.days for root in by_root}
-    per_day = _theme_day_counts(organisation=organisation, filters=overview.filters)
-    for item in per_day.filter(**in_period).values("theme_id", "day").annotate(n=Sum("count")):
-        daily[groups.root_of[item["theme_id"]]][(item["day"] - period.first).days] += item["n"]
+    per_day = (
+        _theme_day_counts(organisation=organisation, filters=overview.filters)
+        .filter(**in_period)
+        .values("theme_id", "day")
+        .annotate(n=Sum("count"))
+        .values_list("theme_id", "day", "n")
+    )
+    for theme_id, day, n in per_day:
+        daily[groups.root_of[theme_id]][(day - period.first).days] += n
     channels: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     services: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     splits = (
@@ -404,12 +410,14 @@ def themes_overview_details(
         .filter(**in_period)
         .values("theme_id", "channel", "service__name")
         .annotate(n=Sum("count"))
+        .values_list("theme_id", "channel", "service__name", "n")
     )
-    for item in splits:
-        root = groups.root_of[item["theme_id"]]
-        label = str(Channel(item["channel"]).label) if item["channel"] in Channel else ""
-        channels[root][label or item["channel"]] += item["n"]
-        services[root][item["service__name"] or _("No service")] += item["n"]
+    channel_labels = {channel.value: str(channel.label) for channel in Channel}
+    no_service = _("No service")
+    for theme_id, channel, service_name, n in splits:
+        root = groups.root_of[theme_id]
+        channels[root][channel_labels.get(channel, channel)] += n
+        services[root][service_name or no_service] += n
     for root, row in by_root.items():
         row.series = _buckets(daily[root], period.days)
         row.channels = _shares(channels[root])
