@@ -159,6 +159,9 @@ class DailyCount(models.Model):
         indexes = [
             models.Index(fields=["organisation", "theme", "day"], name="daily_org_theme_day"),
             models.Index(fields=["organisation", "day"], name="daily_org_day"),
+            # the screens filtered by channel, or by service (a department is its services)
+            models.Index(fields=["organisation", "channel", "day"], name="daily_org_channel_day"),
+            models.Index(fields=["organisation", "service", "day"], name="daily_org_service_day"),
         ]
 
     def __str__(self) -> str:
