@@ -36,185 +36,51 @@ of the rest of the machine is recorded per phase, with the CPU time per stored s
 
 from __future__ import annotations
 
-import argparse
 import functools
 import importlib.metadata
 import json
 import os
-import platform
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import (
+    ROOT,
+    background_cores,
+    bench_arguments,
+    bench_parser,
+    cores_used,
+    db_connect,
+    environments,
+    free_port,
+    leerlus,
+    markdown_row,
+    measure_cpu,
+    postmaster_pid,
+    recreate_database,
+    run_captured,
+    run_facts,
+    run_wrk,
+    unexpected_answers,
+    worker_class,
+    write_result,
+    wsgi_server,
+)
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/leerlus_api_bench"
 RESULT = ROOT / "bench" / "results" / "api_load.json"
 TARGET_RPS = 500
 TARGET_P99_MS = 100.0
 PATH = "/api/v1/feedback"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-# ---------------------------------------------------------------------------------------------
-# Machine and process facts
-
-
-def machine() -> dict[str, Any]:
-    cpu = "unknown"
-    with open("/proc/cpuinfo", encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo", encoding="utf-8") as f:
-        mem_kb = int(next(line for line in f if line.startswith("MemTotal")).split()[1])
-    return {
-        "cpu": cpu,
-        "nproc": os.cpu_count(),
-        "usable_cpus": len(os.sched_getaffinity(0)),
-        "ram_gib": round(mem_kb / 1024 / 1024, 1),
-        "kernel": platform.release(),
-        "python": platform.python_version(),
-        "speed_reference_s": speed_reference(),
-    }
-
-
-def speed_reference() -> float:
-    """CPU seconds for a fixed pure-Python loop: this VM's speed drifts by up to 2x between
-    runs, so every result says how fast the machine was when it was taken."""
-    started = time.process_time()
-    total = 0
-    for i in range(10_000_000):
-        total += i
-    return round(time.process_time() - started, 3)
-
-
-def _stat(pid: int) -> list[str] | None:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
-            data = f.read()
-    except OSError:
-        return None
-    return data[data.rindex(")") + 2 :].split()
-
-
-def _children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and (fields := _stat(int(entry))) is not None:
-            tree.setdefault(int(fields[1]), []).append(int(entry))
-    return tree
-
-
-def cpu_seconds(root: int) -> float:
-    """CPU time of ``root`` and its descendants, including reaped children (cutime/cstime)."""
-    tree = _children()
-    total = 0.0
-    stack = [root]
-    while stack:
-        pid = stack.pop()
-        fields = _stat(pid)
-        if fields is None:
-            continue
-        # utime, stime, cutime, cstime are fields 14-17 of /proc/pid/stat (index 11-14 here)
-        total += sum(int(x) for x in fields[11:15]) / CLK_TCK
-        stack.extend(tree.get(pid, []))
-    return total
-
-
-def machine_busy() -> tuple[float, float]:
-    with open("/proc/stat", encoding="utf-8") as f:
-        values = [int(x) for x in f.readline().split()[1:]]
-    idle = values[3] + values[4]
-    return (sum(values) - idle) / CLK_TCK, sum(values) / CLK_TCK
-
-
-def postmaster_pid() -> int | None:
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and (fields := _stat(int(entry))) is not None:
-            try:
-                with open(f"/proc/{entry}/comm", encoding="utf-8") as f:
-                    comm = f.read().strip()
-            except OSError:
-                continue
-            if comm in ("postgres", "postmaster") and fields[1] == "1":
-                return int(entry)
-    return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Database set-up
-
-
-def db_connect(url: str, dbname: str | None = None) -> Any:
-    import psycopg
-
-    parts = urlparse(url)
-    return psycopg.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        dbname=dbname or parts.path.lstrip("/"),
-        autocommit=True,
-    )
-
-
-def recreate_database(url: str) -> None:
-    from psycopg import sql
-
-    name = urlparse(url).path.lstrip("/")
-    if not name.endswith("bench"):
-        sys.exit(f"Refusing to drop {name!r}: the bench database name must end in 'bench'.")
-    with db_connect(url, "postgres") as conn:
-        conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            [name],
-        )
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def postgres_facts(url: str) -> dict[str, Any]:
-    with db_connect(url) as conn:
-        facts = {"version": conn.execute("SHOW server_version").fetchone()[0]}
-        for name in (
-            "synchronous_commit",
-            "fsync",
-            "wal_sync_method",
-            "shared_buffers",
-            "max_connections",
-        ):
-            facts[name] = conn.execute(f"SHOW {name}").fetchone()[0]
-    return facts
-
-
-def leerlus(args: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(  # noqa: S603
-        [str(Path(sys.executable).with_name("leerlus")), *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.exit(f"leerlus {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
+# the latency figures of a phase, in this order
+LATENCY = ("mean", "p50", "p90", "p99", "p99_9", "max")
 
 # ---------------------------------------------------------------------------------------------
 # Request bodies
@@ -255,109 +121,6 @@ def request_bodies(count: int) -> tuple[list[str], dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Server
-
-
-def environments(
-    url: str, cache_url: str, conn_max_age: int, **extra: str
-) -> tuple[dict[str, str], dict[str, str]]:
-    """The environment for set-up commands (local settings, demo allowed) and the one the
-    server runs with (production settings)."""
-    base = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "CACHE_URL": cache_url,
-        "LOG_LEVEL": "WARNING",
-        "PYTHONWARNINGS": "ignore",
-        **extra,
-    }
-    local = {**base, "DJANGO_SETTINGS_MODULE": "leerlus.settings.local", "LEERLUS_DEMO": "true"}
-    production = {
-        **base,
-        "DJANGO_SETTINGS_MODULE": "leerlus.settings.production",
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or os.urandom(32).hex(),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_CONN_MAX_AGE": str(conn_max_age),
-        "LEERLUS_DEMO": "false",
-    }
-    return local, production
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def server_command(server: str, port: int, workers: int, threads: int, backlog: int) -> list[str]:
-    """gunicorn (pure-Python HTTP, sync or gthread workers) or granian (Rust HTTP with
-    keep-alive, Python only for the application)."""
-    if server == "granian":
-        return [
-            *(sys.executable, "-m", "granian", "--interface", "wsgi"),
-            *("--host", "127.0.0.1", "--port", str(port)),
-            *("--workers", str(workers), "--blocking-threads", str(threads)),
-            *("--runtime-threads", "1", "--backlog", str(backlog), "--log-level", "warning"),
-            *("--no-ws", "leerlus.wsgi:application"),
-        ]
-    return [
-        *(sys.executable, "-m", "gunicorn", "leerlus.wsgi:application"),
-        *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
-        *("--worker-class", "gthread" if threads > 1 else "sync", "--threads", str(threads)),
-        *("--backlog", str(backlog), "--log-level", "warning", "--timeout", "60"),
-    ]
-
-
-def worker_class(server: str, threads: int) -> str:
-    if server == "granian":
-        return f"{threads} blocking thread{'s' if threads > 1 else ''}"
-    return "gthread" if threads > 1 else "sync"
-
-
-@contextmanager
-def wsgi_server(
-    server: str, env: dict[str, str], port: int, workers: int, threads: int, backlog: int
-) -> Iterator[subprocess.Popen[bytes]]:
-    command = server_command(server, port, workers, threads, backlog)
-    log = tempfile.NamedTemporaryFile("w+b", suffix=".log", delete=False)  # noqa: SIM115
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)  # noqa: S603
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                sys.exit(f"{server} stopped:\n{log.read().decode(errors='replace')}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                sys.exit(f"{server} did not answer /health within 60 s")
-            time.sleep(0.2)
-        yield process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.seek(0)
-        text = log.read().decode(errors="replace")
-        problems = [
-            line
-            for line in text.splitlines()
-            if ("error" in line.lower() or "exception" in line.lower())
-            and "UserWarning" not in line
-        ]
-        if problems:
-            print(f"{server} log (errors):\n" + "\n".join(problems[:20]), file=sys.stderr)
-        log.close()
-        os.unlink(log.name)
-
-
-# ---------------------------------------------------------------------------------------------
 # Load generators
 
 WRK_SCRIPT = r"""
@@ -367,14 +130,6 @@ local bodies = {
 local nbodies = #bodies
 local token = "%(token)s"
 local key_prefix = "%(key_prefix)s"
-local threads = {}
-local thread_no = 0
-
-function setup(thread)
-  thread_no = thread_no + 1
-  thread:set("tid", thread_no)
-  table.insert(threads, thread)
-end
 
 function init(args)
   counter = 0
@@ -411,35 +166,15 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local total_sent = 0
-  local all_statuses = {}
   local out_refs = io.open("%(refs_file)s", "w")
   for _, thread in ipairs(threads) do
-    total_sent = total_sent + thread:get("sent")
-    for code, n in pairs(thread:get("statuses")) do
-      all_statuses[code] = (all_statuses[code] or 0) + n
-    end
     local thread_refs = thread:get("refs")
     for i = 1, thread:get("nrefs") do
       out_refs:write(thread_refs[i], "\n")
     end
   end
   out_refs:close()
-  local parts = {}
-  for code, n in pairs(all_statuses) do
-    table.insert(parts, string.format('"%%d": %%d', code, n))
-  end
-  local e = summary.errors
-  local f = io.open("%(result_file)s", "w")
-  f:write(string.format(
-    '{"duration_us": %%d, "requests": %%d, "sent": %%d, "statuses": {%%s}, ' ..
-    '"errors": {"connect": %%d, "read": %%d, "write": %%d, "status": %%d, "timeout": %%d}, ' ..
-    '"latency_us": {"mean": %%.1f, "p50": %%d, "p90": %%d, "p99": %%d, "p99_9": %%d, "max": %%d}}',
-    summary.duration, summary.requests, total_sent, table.concat(parts, ", "),
-    e.connect, e.read, e.write, e.status, e.timeout,
-    latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99),
-    latency:percentile(99.9), latency.max))
-  f:close()
+  write_result(summary, latency)
 end
 """
 
@@ -451,68 +186,39 @@ def lua_long_string(text: str) -> str:
     return f"[{'=' * level}[{text}]{'=' * level}]"
 
 
-def run_wrk(
+def run_wrk_creates(
     bodies: list[str], token: str, port: int, duration: int, connections: int, key_prefix: str
 ) -> dict[str, Any]:
-    wrk = shutil.which("wrk")
-    assert wrk is not None
     with tempfile.TemporaryDirectory() as tmp:
         refs_file = Path(tmp) / "refs.txt"
-        result_file = Path(tmp) / "result.json"
-        script = Path(tmp) / "api_load.lua"
-        script.write_text(
-            WRK_SCRIPT
-            % {
-                "bodies": ",\n".join(lua_long_string(b) for b in bodies),
-                "token": token,
-                "key_prefix": key_prefix,
-                "path": PATH,
-                "refs_file": refs_file,
-                "result_file": result_file,
-            },
-            encoding="utf-8",
+        script = WRK_SCRIPT % {
+            "bodies": ",\n".join(lua_long_string(b) for b in bodies),
+            "token": token,
+            "key_prefix": key_prefix,
+            "path": PATH,
+            "refs_file": refs_file,
+        }
+        wrk = run_wrk(
+            script,
+            Path(tmp),
+            url=f"http://127.0.0.1:{port}{PATH}",
+            connections=connections,
+            duration=duration,
+            timeout="10s",
         )
-        threads = min(2, connections)
-        done = subprocess.run(  # noqa: S603
-            [
-                wrk,
-                f"-t{threads}",
-                f"-c{connections}",
-                f"-d{duration}s",
-                "--timeout",
-                "10s",
-                "-s",
-                str(script),
-                f"http://127.0.0.1:{port}{PATH}",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0 or not result_file.exists():
-            sys.exit(f"wrk failed:\n{done.stdout}\n{done.stderr}")
-        raw = json.loads(result_file.read_text(encoding="utf-8"))
         references = refs_file.read_text(encoding="utf-8").split()
-    answered = sum(raw["statuses"].values())
-    errors = {k: v for k, v in raw["errors"].items() if v and k != "status"}
-    lat = raw["latency_us"]
-    return {
-        "client": f"wrk ({wrk}, {threads} threads)",
-        "mode": "closed loop",
-        "connections": connections,
-        "duration_s": round(raw["duration_us"] / 1e6, 3),
-        "sent": raw["sent"],
-        "answered": answered,
-        # wrk stops at the deadline without waiting for answers still on their way
-        "in_flight_at_stop": raw["sent"]
-        - answered
+    errors = wrk.transport_errors
+    # wrk stops at the deadline without waiting for answers still on their way
+    in_flight = (
+        wrk.raw["sent"]
+        - wrk.answered
         - errors.get("read", 0)
         - errors.get("write", 0)
         - errors.get("timeout", 0)
-        - errors.get("connect", 0),
-        "statuses": raw["statuses"],
-        "transport_errors": errors,
-        "latency_ms": {k: round(v / 1000, 2) for k, v in lat.items()},
+        - errors.get("connect", 0)
+    )
+    return {
+        **wrk.load(LATENCY, 2, after={"in_flight_at_stop": in_flight}),
         "references": references,
     }
 
@@ -616,98 +322,26 @@ def verify(url: str, before: dict[str, int], load: dict[str, Any]) -> dict[str, 
     }
 
 
-class BackendSampler:
-    """CPU seconds of the PostgreSQL backends serving the bench database, sampled twice a
-    second so that a backend that ends during a phase (a connection older than
-    DATABASE_CONN_MAX_AGE is replaced) still counts up to its last sample."""
-
-    def __init__(self, url: str) -> None:
-        import threading
-
-        self.url = url
-        self.first: dict[int, float] = {}
-        self.last: dict[int, float] = {}
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _sample(self, conn: Any) -> None:
-        rows = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
-        ).fetchall()
-        for (pid,) in rows:
-            if (fields := _stat(pid)) is not None:
-                self.last[pid] = sum(int(x) for x in fields[11:13]) / CLK_TCK
-
-    def _run(self) -> None:
-        with db_connect(self.url) as conn:
-            while not self.stop.wait(0.5):
-                self._sample(conn)
-            self._sample(conn)
-
-    def __enter__(self) -> BackendSampler:
-        with db_connect(self.url) as conn:
-            self._sample(conn)
-        self.first = dict(self.last)
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join()
-
-    def seconds(self) -> float:
-        return sum(v - self.first.get(pid, 0.0) for pid, v in self.last.items())
-
-
 def measure(
     name: str,
     url: str,
     postmaster: int | None,
     server: subprocess.Popen[bytes],
-    run: Any,
+    run: Callable[[], dict[str, Any]],
 ) -> dict[str, Any]:
     before = max_ids(url)
-    cpu0 = {
-        "server": cpu_seconds(server.pid),
-        "postgres_cluster": cpu_seconds(postmaster) if postmaster else 0.0,
+    measured = measure_cpu(url, postmaster, {"server": server}, run)
+    load = measured.result
+    load["cpu_cores_used"] = {
+        k: (round(v, 2) if v is not None else None) for k, v in measured.cores.items()
     }
-    sampler = BackendSampler(url).__enter__()
-    busy0, total0 = machine_busy()
-    client0 = os.times()
-    started = time.perf_counter()
-    load = run()
-    wall = time.perf_counter() - started
-    client1 = os.times()
-    busy1, total1 = machine_busy()
-    cpus = os.cpu_count() or 1
-    sampler.__exit__()
-    cpu = {
-        "server": cpu_seconds(server.pid) - cpu0["server"],
-        # the backends serving the bench database (with DATABASE_CONN_MAX_AGE=0 most
-        # backends live shorter than a sample: see postgres_cluster then)
-        "postgres": sampler.seconds(),
-        "load_generator": (client1.children_user + client1.children_system)
-        - (client0.children_user + client0.children_system),
-    }
-    cores: dict[str, float | None] = {k: v / wall for k, v in cpu.items()}
-    machine_cores = (busy1 - busy0) / (total1 - total0) * cpus
-    # kernel work not charged to a process (softirq of loopback traffic, WAL writer), and
-    # whatever else ran on the machine meanwhile
-    cores["rest_of_machine"] = machine_cores - sum(v for v in cores.values() if v is not None)
-    cores["machine_busy"] = machine_cores
-    # all of PostgreSQL: other databases' work and the WAL writer/checkpointer included
-    cores["postgres_cluster"] = (
-        (cpu_seconds(postmaster) - cpu0["postgres_cluster"]) / wall if postmaster else None
-    )
-    load["cpu_cores_used"] = {k: (round(v, 2) if v is not None else None) for k, v in cores.items()}
-    load["wall_s"] = round(wall, 2)
+    load["wall_s"] = round(measured.wall, 2)
     load["verification"] = verify(url, before, load)
     created = load["verification"]["responses_201"]
     load["created_per_s"] = round(created / load["duration_s"], 1) if load["duration_s"] else 0
     # CPU per stored signal: less sensitive than throughput to other work on the machine
     stored = max(load["verification"]["rows_stored"], 1)
-    load["cpu_ms_per_create"] = {k: round(v / stored * 1000, 2) for k, v in cpu.items()}
+    load["cpu_ms_per_create"] = {k: round(v / stored * 1000, 2) for k, v in measured.cpu.items()}
     load["phase"] = name
     return load
 
@@ -892,13 +526,8 @@ def profile_child(requests: int) -> None:
 
 
 def run_profile(env: dict[str, str], token: str, requests: int) -> dict[str, Any]:
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, __file__, "--profile-child", str(requests)],
-        env={**env, "BENCH_TOKEN": token},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
+    done = run_captured(
+        [sys.executable, __file__, "--profile-child", str(requests)], {**env, "BENCH_TOKEN": token}
     )
     if done.returncode != 0:
         sys.exit(f"profile failed:\n{done.stderr}")
@@ -915,19 +544,19 @@ def table(result: dict[str, Any]) -> str:
         "|---|---|---:|---:|---:|---:|---:|---:|---|---|---|---|",
     ]
     for phase in result["phases"]:
-        lat = phase["latency_ms"]
-        other = {k: v for k, v in phase["statuses"].items() if k != "201"}
-        other.update(phase["transport_errors"])
-        cores = phase["cpu_cores_used"]
         per = phase["cpu_ms_per_create"]
         lines.append(
-            f"| {phase['phase']} | {phase['client'].split(' ')[0]} {phase['mode']} "
-            f"| {phase['connections']} | {phase['created_per_s']:.0f} | {lat['p50']} "
-            f"| {lat['p90']} | {lat['p99']} | {lat['max']} | "
-            f"{', '.join(f'{k}: {v}' for k, v in other.items()) or 'none'} "
-            f"| {cores['server']} / {cores['postgres']} / {cores['load_generator']} "
-            f"/ {cores['rest_of_machine']} | {per['server']} / {per['postgres']} "
-            f"| {'yes' if phase['verification']['ok'] else 'NO'} |"
+            markdown_row(
+                phase["phase"],
+                f"{phase['client'].split(' ')[0]} {phase['mode']}",
+                phase["connections"],
+                f"{phase['created_per_s']:.0f}",
+                *(phase["latency_ms"][k] for k in ("p50", "p90", "p99", "max")),
+                unexpected_answers(phase, "201"),
+                cores_used(phase, "server", "postgres", "load_generator", "rest_of_machine"),
+                f"{per['server']} / {per['postgres']}",
+                "yes" if phase["verification"]["ok"] else "NO",
+            )
         )
     return "\n".join(lines)
 
@@ -956,8 +585,7 @@ def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--profile-child":
         profile_child(int(sys.argv[2]))
         return
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url", default=DEFAULT_DB)
+    parser = bench_parser(__doc__, DEFAULT_DB)
     parser.add_argument("--duration", type=int, default=30, help="seconds per measured phase")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(
@@ -989,13 +617,7 @@ def main() -> None:
         default=2000,
         help="requests of the in-process profile of the request path (0: skip it)",
     )
-    parser.add_argument("--output", type=Path, default=RESULT)
-    parser.add_argument(
-        "--skip-setup", action="store_true", help="reuse the bench database as it is"
-    )
-    args = parser.parse_args()
-    # a stopped run still stops its server (the finally blocks run on SystemExit)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
+    args = bench_arguments(parser, RESULT)
 
     client = args.client
     if client == "auto":
@@ -1018,12 +640,7 @@ def main() -> None:
         demo_rows = conn.execute("SELECT count(*) FROM feedback_feedback").fetchone()[0]
     setup_s = time.perf_counter() - t0
     bodies, body_facts = request_bodies(4000)
-    busy0, total0 = machine_busy()
-    time.sleep(3)
-    busy1, total1 = machine_busy()
-    background = round((busy1 - busy0) / (total1 - total0) * (os.cpu_count() or 1), 2)
-    if background > 0.2:
-        print(f"WARNING: other processes keep {background} cores busy before the run", flush=True)
+    background = background_cores()
     postmaster = postmaster_pid()
     port = free_port()
     run_id = f"bench-{int(time.time())}"
@@ -1036,7 +653,7 @@ def main() -> None:
 
         def closed(duration: int, prefix: str) -> dict[str, Any]:
             if client == "wrk":
-                return run_wrk(bodies, token, port, duration, args.connections, prefix)
+                return run_wrk_creates(bodies, token, port, duration, args.connections, prefix)
             return run_loadgen(bodies, token, port, duration, args.connections, prefix)
 
         warm = measure(
@@ -1093,12 +710,11 @@ def main() -> None:
     import django
 
     result: dict[str, Any] = {
-        "benchmark": "intake API, single creates (POST /api/v1/feedback)",
-        "command": " ".join(["python", *sys.argv]),
-        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "target": {"created_per_s": TARGET_RPS, "p99_ms": TARGET_P99_MS},
-        "machine": machine(),
-        "postgres": postgres_facts(url),
+        **run_facts(
+            "intake API, single creates (POST /api/v1/feedback)",
+            url,
+            {"created_per_s": TARGET_RPS, "p99_ms": TARGET_P99_MS},
+        ),
         "server": {
             "wsgi": f"{args.server} {importlib.metadata.version(args.server)}",
             "worker_class": worker_class(args.server, args.threads),
@@ -1152,10 +768,7 @@ def main() -> None:
         ),
         "all_verified": all(p["verification"]["ok"] for p in phases),
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(
-        json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    shown = write_result(result, args.output)
     m, pg = result["machine"], result["postgres"]
     print(
         f"\n{m['cpu']}, {m['nproc']} CPUs, {m['ram_gib']} GiB "
@@ -1167,7 +780,6 @@ def main() -> None:
     print(table(result))
     if profile:
         print("\n" + profile_table(profile))
-    shown = args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output
     print(f"\nWritten to {shown}")
 
 

@@ -52,11 +52,9 @@ import random
 import re
 import resource
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -68,22 +66,29 @@ from string import Template
 from typing import Any
 from urllib.parse import urlencode, urlparse
 
-from api_load import (
+from api_load import request_bodies, run_loadgen
+from common import (
     ROOT,
-    BackendSampler,
-    _children,
-    cpu_seconds,
+    DatabasePoller,
+    background_cores,
+    bench_arguments,
+    bench_parser,
+    child_pids,
+    cores_used,
     db_connect,
     environments,
     free_port,
     leerlus,
-    machine,
-    machine_busy,
-    postgres_facts,
+    logged_process,
+    markdown_row,
+    measure_cpu,
     postmaster_pid,
     recreate_database,
-    request_bodies,
-    run_loadgen,
+    run_captured,
+    run_facts,
+    run_wrk,
+    unexpected_answers,
+    write_result,
     wsgi_server,
 )
 
@@ -95,6 +100,8 @@ ANALYST = "analist"
 TOPUP_SOURCE = "bench"
 TARGET_SCREEN_P95_MS = 300.0
 TARGET_ASSIGN_P95_S = 1.0
+# the latency figures of a screens phase, in this order
+LATENCY = ("mean", "p50", "p90", "p95", "p99", "max")
 ASSIGN_LIMIT_S = 10.0
 DETAIL_LARGEST = 30
 DETAIL_RANDOM = 30
@@ -466,14 +473,7 @@ def analyse_child() -> None:
 
 
 def run_analysis(env: dict[str, str]) -> dict[str, Any]:
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, __file__, "--analyse-child"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_captured([sys.executable, __file__, "--analyse-child"], env)
     last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "{}"
     try:
         result = json.loads(last)
@@ -673,14 +673,6 @@ $paths
 }
 local npaths = #paths
 local cookie = "$cookie"
-local threads = {}
-local thread_no = 0
-
-function setup(thread)
-  thread_no = thread_no + 1
-  thread:set("tid", thread_no)
-  table.insert(threads, thread)
-end
 
 function init(args)
   counter = 0
@@ -700,30 +692,7 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local total_sent = 0
-  local all_statuses = {}
-  for _, thread in ipairs(threads) do
-    total_sent = total_sent + thread:get("sent")
-    for code, n in pairs(thread:get("statuses")) do
-      all_statuses[code] = (all_statuses[code] or 0) + n
-    end
-  end
-  local parts = {}
-  for code, n in pairs(all_statuses) do
-    table.insert(parts, string.format('"%d": %d', code, n))
-  end
-  local e = summary.errors
-  local f = io.open("$result_file", "w")
-  f:write(string.format(
-    '{"duration_us": %d, "requests": %d, "sent": %d, "bytes": %d, "statuses": {%s}, ' ..
-    '"errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}, ' ..
-    '"latency_us": {"mean": %.1f, "p50": %d, "p90": %d, "p95": %d, "p99": %d, ' ..
-    '"max": %d}}',
-    summary.duration, summary.requests, total_sent, summary.bytes, table.concat(parts, ", "),
-    e.connect, e.read, e.write, e.status, e.timeout,
-    latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(95),
-    latency:percentile(99), latency.max))
-  f:close()
+  write_result(summary, latency)
 end
 """)
 
@@ -731,49 +700,27 @@ end
 def run_wrk_get(
     paths: list[str], cookie: str, port: int, duration: int, connections: int
 ) -> dict[str, Any]:
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        sys.exit("wrk is not installed (apt-get install wrk)")
     with tempfile.TemporaryDirectory() as tmp:
-        result_file = Path(tmp) / "result.json"
-        script = Path(tmp) / "patterns_load.lua"
-        script.write_text(
+        wrk = run_wrk(
             WRK_GET_SCRIPT.substitute(
-                paths=",\n".join(json.dumps(p) for p in paths),
-                cookie=cookie,
-                result_file=result_file,
+                paths=",\n".join(json.dumps(p) for p in paths), cookie=cookie
             ),
-            encoding="utf-8",
+            Path(tmp),
+            url=f"http://127.0.0.1:{port}/",
+            connections=connections,
+            duration=duration,
+            timeout="30s",
         )
-        threads = min(2, connections)
-        done = subprocess.run(  # noqa: S603
-            [
-                *(wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s"),
-                *("--timeout", "30s", "-s", str(script), f"http://127.0.0.1:{port}/"),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0 or not result_file.exists():
-            sys.exit(f"wrk failed:\n{done.stdout}\n{done.stderr}")
-        raw = json.loads(result_file.read_text(encoding="utf-8"))
-    answered = sum(raw["statuses"].values())
-    duration_s = raw["duration_us"] / 1e6
-    return {
-        "client": f"wrk ({wrk}, {threads} threads)",
-        "mode": "closed loop",
-        "connections": connections,
-        "urls": len(paths),
-        "duration_s": round(duration_s, 3),
-        "sent": raw["sent"],
-        "answered": answered,
-        "requests_per_s": round(answered / duration_s, 1) if duration_s else 0.0,
-        "mean_kib": round(raw["bytes"] / max(answered, 1) / 1024, 1),
-        "statuses": raw["statuses"],
-        "transport_errors": {k: v for k, v in raw["errors"].items() if v and k != "status"},
-        "latency_ms": {k: round(v / 1000, 1) for k, v in raw["latency_us"].items()},
-    }
+    answered, duration_s = wrk.answered, wrk.duration_s
+    return wrk.load(
+        LATENCY,
+        1,
+        before={"urls": len(paths)},
+        after={
+            "requests_per_s": round(answered / duration_s, 1) if duration_s else 0.0,
+            "mean_kib": round(wrk.raw["bytes"] / max(answered, 1) / 1024, 1),
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -782,7 +729,7 @@ def run_wrk_get(
 
 def peak_rss_mib(root: int) -> dict[str, float]:
     """Peak resident memory (VmHWM) of a process tree: the largest process and the sum."""
-    tree = _children()
+    tree = child_pids()
     peaks = []
     stack = [root]
     while stack:
@@ -804,31 +751,12 @@ def measure(
     processes: dict[str, subprocess.Popen[bytes]],
     run: Callable[[], dict[str, Any]],
 ) -> dict[str, Any]:
-    cpu0 = {name: cpu_seconds(p.pid) for name, p in processes.items()}
-    cluster0 = cpu_seconds(postmaster) if postmaster else 0.0
-    sampler = BackendSampler(url).__enter__()
-    busy0, total0 = machine_busy()
-    client0 = os.times()
-    started = time.perf_counter()
-    result = run()
-    wall = time.perf_counter() - started
-    client1 = os.times()
-    busy1, total1 = machine_busy()
-    sampler.__exit__()
-    cpu = {name: cpu_seconds(p.pid) - cpu0[name] for name, p in processes.items()}
-    cpu["postgres"] = sampler.seconds()
-    cpu["load_generator"] = (client1.children_user + client1.children_system) - (
-        client0.children_user + client0.children_system
-    )
-    cores = {k: v / wall for k, v in cpu.items()}
-    machine_cores = (busy1 - busy0) / (total1 - total0) * (os.cpu_count() or 1)
-    cores["rest_of_machine"] = machine_cores - sum(cores.values())
-    cores["machine_busy"] = machine_cores
-    if postmaster:
-        cores["postgres_cluster"] = (cpu_seconds(postmaster) - cluster0) / wall
-    result["cpu_cores_used"] = {k: round(v, 2) for k, v in cores.items()}
-    result["cpu_seconds"] = {k: round(v, 2) for k, v in cpu.items()}
-    result["wall_s"] = round(wall, 2)
+    measured = measure_cpu(url, postmaster, processes, run)
+    result = measured.result
+    # postgres_cluster only where the postmaster was found
+    result["cpu_cores_used"] = {k: round(v, 2) for k, v in measured.cores.items() if v is not None}
+    result["cpu_seconds"] = {k: round(v, 2) for k, v in measured.cpu.items()}
+    result["wall_s"] = round(measured.wall, 2)
     return result
 
 
@@ -872,11 +800,14 @@ def celery_worker(env: dict[str, str], concurrency: int) -> Iterator[Worker]:
         *("--hostname", f"patterns-bench-{os.getpid()}@%h"),
         *("--without-gossip", "--without-mingle", "--without-heartbeat"),
     ]
-    log = tempfile.NamedTemporaryFile("w+b", suffix=".log", delete=False)  # noqa: SIM115
-    process = subprocess.Popen(  # noqa: S603
-        command, env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True
-    )
-    try:
+    with logged_process(
+        command,
+        env,
+        name="Celery worker",
+        problem=lambda line: "ERROR" in line or "Traceback" in line or "CRITICAL" in line,
+        stop_timeout=60,  # SIGTERM is a warm shutdown: running jobs finish
+        own_group=True,  # the worker's prefork children are killed with it
+    ) as (process, log):
         deadline = time.monotonic() + 90
         while True:
             log.seek(0)
@@ -889,36 +820,16 @@ def celery_worker(env: dict[str, str], concurrency: int) -> Iterator[Worker]:
                 sys.exit(f"the Celery worker was not ready within 90 s:\n{text[-4000:]}")
             time.sleep(0.3)
         yield Worker(process, Path(log.name))
-    finally:
-        process.send_signal(signal.SIGTERM)  # warm shutdown: running jobs finish
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # the worker's own process group
-            process.wait()
-        log.seek(0)
-        text = log.read().decode(errors="replace")
-        problems = [
-            line
-            for line in text.splitlines()
-            if ("ERROR" in line or "Traceback" in line or "CRITICAL" in line)
-        ]
-        if problems:
-            print("Celery worker log (errors):\n" + "\n".join(problems[:20]), file=sys.stderr)
-        log.close()
-        os.unlink(log.name)
 
 
-class AssignmentWatcher:
+class AssignmentWatcher(DatabasePoller):
     """When each new signal's assignment became visible: polls every ``interval`` s."""
 
     def __init__(self, url: str, after_id: int, interval: float = 0.1) -> None:
-        self.url = url
+        super().__init__(url)
         self.after_id = after_id
         self.interval = interval
         self.seen: dict[int, float] = {}
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         with db_connect(self.url) as conn:
@@ -932,14 +843,6 @@ class AssignmentWatcher:
                     self.seen.setdefault(pk, now)
                 if self.stop.wait(self.interval):
                     return
-
-    def __enter__(self) -> AssignmentWatcher:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join()
 
 
 def percentiles(values: list[float]) -> dict[str, float | None]:
@@ -1045,17 +948,17 @@ def screens_table(result: dict[str, Any]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|",
     ]
     for phase in result["screens"]["phases"]:
-        lat = phase["latency_ms"]
-        other = {k: v for k, v in phase["statuses"].items() if k != "200"}
-        other.update(phase["transport_errors"])
-        cores = phase["cpu_cores_used"]
         lines.append(
-            f"| {phase['phase']} | {phase['urls']} | {phase['connections']} "
-            f"| {phase['requests_per_s']:.0f} | {lat['p50']} | {lat['p90']} | {lat['p95']} "
-            f"| {lat['p99']} | {lat['max']} "
-            f"| {', '.join(f'{k}: {v}' for k, v in other.items()) or 'none'} "
-            f"| {phase['mean_kib']} | {cores['server']} / {cores['postgres']} "
-            f"/ {cores['load_generator']} / {cores['rest_of_machine']} |"
+            markdown_row(
+                phase["phase"],
+                phase["urls"],
+                phase["connections"],
+                f"{phase['requests_per_s']:.0f}",
+                *(phase["latency_ms"][k] for k in ("p50", "p90", "p95", "p99", "max")),
+                unexpected_answers(phase, "200"),
+                phase["mean_kib"],
+                cores_used(phase, "server", "postgres", "load_generator", "rest_of_machine"),
+            )
         )
     return "\n".join(lines)
 
@@ -1071,7 +974,6 @@ def assignment_table(result: dict[str, Any]) -> str:
         a = phase["assignment"]
         v, s = a["delay_to_visible_s"], a["delay_to_assigned_at_s"]
         jobs = a["jobs"].get("assign_new_feedback", {})
-        cores = phase["cpu_cores_used"]
         rate = phase["signals_created"] / phase["duration_s"] if phase["duration_s"] else 0
         lines.append(
             f"| {phase['phase']} | {rate:.1f} | {phase['signals_created']} "
@@ -1079,8 +981,7 @@ def assignment_table(result: dict[str, Any]) -> str:
             f"| {v['p50']} / {v['p95']} / {v['max']} | {s['p50']} / {s['p95']} / {s['max']} "
             f"| {a['not_assigned_within_10_s']} | {jobs.get('runs', 0)} "
             f"({jobs.get('run_time_s', {}).get('p95')}) "
-            f"| {cores['server']} / {cores['worker']} / {cores['postgres']} "
-            f"/ {cores['rest_of_machine']} |"
+            f"| {cores_used(phase, 'server', 'worker', 'postgres', 'rest_of_machine')} |"
         )
     return "\n".join(lines)
 
@@ -1106,8 +1007,7 @@ def main() -> None:
     if len(sys.argv) == 2 and sys.argv[1] == "--analyse-child":
         analyse_child()
         return
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url", default=DEFAULT_DB)
+    parser = bench_parser(__doc__, DEFAULT_DB)
     parser.add_argument("--items", type=int, default=1_000_000, help="signals of the demo org")
     parser.add_argument("--duration", type=int, default=30, help="seconds per screens phase")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections")
@@ -1127,13 +1027,7 @@ def main() -> None:
         "--cache-url", default="redis://127.0.0.1:6379/15", help="flushed before phase 3"
     )
     parser.add_argument("--skip-screens", action="store_true")
-    parser.add_argument("--output", type=Path, default=RESULT)
-    parser.add_argument(
-        "--skip-setup", action="store_true", help="reuse the bench database as it is"
-    )
-    args = parser.parse_args()
-    # a stopped run still stops its server and worker (the finally blocks run on SystemExit)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
+    args = bench_arguments(parser, RESULT)
 
     url = args.database_url
     local_env, prod_env = environments(
@@ -1200,12 +1094,7 @@ def run_bench(
             flush=True,
         )
 
-    busy0, total0 = machine_busy()
-    time.sleep(3)
-    busy1, total1 = machine_busy()
-    background = round((busy1 - busy0) / (total1 - total0) * (os.cpu_count() or 1), 2)
-    if background > 0.2:
-        print(f"WARNING: other processes keep {background} cores busy before the run", flush=True)
+    background = background_cores()
     postmaster = postmaster_pid()
     t = time.perf_counter()
     leerlus(["collectstatic", "--noinput", "--verbosity", "0"], prod_env)
@@ -1333,16 +1222,15 @@ def run_bench(
     import django
 
     result: dict[str, Any] = {
-        "benchmark": "patterns: theme screens under load and assignment latency",
-        "command": " ".join(["python", *sys.argv]),
-        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "target": {
-            "screens_p95_ms": TARGET_SCREEN_P95_MS,
-            "assignment_p95_s": TARGET_ASSIGN_P95_S,
-            "items": 1_000_000,
-        },
-        "machine": machine(),
-        "postgres": postgres_facts(url),
+        **run_facts(
+            "patterns: theme screens under load and assignment latency",
+            url,
+            {
+                "screens_p95_ms": TARGET_SCREEN_P95_MS,
+                "assignment_p95_s": TARGET_ASSIGN_P95_S,
+                "items": 1_000_000,
+            },
+        ),
         "server": {
             "wsgi": f"granian {importlib.metadata.version('granian')}",
             "workers": args.workers,
@@ -1385,10 +1273,7 @@ def run_bench(
             and not a["never_assigned_before_the_end"]
         )
     result["verdict"] = verdict
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(
-        json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    shown = write_result(result, args.output)
     m, pg = result["machine"], result["postgres"]
     print(
         f"\n{m['cpu']}, {m['nproc']} CPUs, {m['ram_gib']} GiB; PostgreSQL {pg['version']}; "
@@ -1407,7 +1292,6 @@ def run_bench(
         )
     if assignment:
         print(assignment_table(result) + "\n")
-    shown = args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output
     print(f"Written to {shown}")
 
 
