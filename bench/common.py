@@ -237,6 +237,8 @@ def server_command(server: str, port: int, workers: int, threads: int, backlog: 
             *(sys.executable, "-m", "granian", "--interface", "wsgi"),
             *("--host", "127.0.0.1", "--port", str(port)),
             *("--workers", str(workers), "--blocking-threads", str(threads)),
+            # as leerlus serve: a worker takes no more requests than it has threads
+            *("--backpressure", str(threads)),
             *("--runtime-threads", "1", "--backlog", str(backlog), "--log-level", "warning"),
             *("--no-ws", "leerlus.wsgi:application"),
         ]
@@ -250,7 +252,7 @@ def server_command(server: str, port: int, workers: int, threads: int, backlog: 
 
 def worker_class(server: str, threads: int) -> str:
     if server == "granian":
-        return f"{threads} blocking thread{'s' if threads > 1 else ''}"
+        return f"{threads} blocking thread{'s' if threads > 1 else ''}, backpressure {threads}"
     return "gthread" if threads > 1 else "sync"
 
 
