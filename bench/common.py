@@ -237,7 +237,8 @@ def server_command(server: str, port: int, workers: int, threads: int, backlog: 
             *(sys.executable, "-m", "granian", "--interface", "wsgi"),
             *("--host", "127.0.0.1", "--port", str(port)),
             *("--workers", str(workers), "--blocking-threads", str(threads)),
-            # as leerlus serve: a worker takes no more requests than it has threads
+            # as docs/deployment.md runs it behind the proxy: a worker takes no more
+            # connections than it has threads (wrk's connections are never idle)
             *("--backpressure", str(threads)),
             *("--runtime-threads", "1", "--backlog", str(backlog), "--log-level", "warning"),
             *("--no-ws", "leerlus.wsgi:application"),

@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument("--web-workers", type=int, default=4)
+        parser.add_argument("--web-workers", type=int, default=2)
         parser.add_argument(
             "--no-worker", action="store_true", help="Start only the web application."
         )
@@ -37,11 +37,10 @@ class Command(BaseCommand):
             [
                 *(python, "-m", "granian", "--interface", "wsgi", "--no-ws"),
                 *("--host", host, "--port", port, "--workers", str(options["web_workers"])),
-                # One request at a time per worker, and a busy worker takes no other: with
-                # granian's shared socket and the default backpressure, one or two workers
-                # took most requests while the others idled (docs/deployment.md).
-                *("--blocking-threads", "1", "--backpressure", "1"),
-                *("--access-log", "--log-level", "warning"),
+                # Browsers talk to this server directly and keep idle connections open,
+                # which granian counts against --backpressure: keep its default here (the
+                # setting behind a proxy is in docs/deployment.md).
+                *("--blocking-threads", "4", "--access-log", "--log-level", "warning"),
                 "leerlus.wsgi:application",
             ],
         ]
