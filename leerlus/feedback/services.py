@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from leerlus.engine.language import detect_language
 from leerlus.organisations import audit
 from leerlus.organisations.models import Department, Organisation, Service, User
 
+from . import copying
 from .models import ContactDetails, Feedback, ImportBatch, OriginalText
 from .redaction import redact, redact_with_counts
 
@@ -182,6 +183,40 @@ def _chunks(items: Iterable[SignalInput], size: int) -> Iterator[list[SignalInpu
         yield chunk
 
 
+def _needs_keys(
+    organisation: Organisation, pairs: list[tuple[Feedback, str]], items: list[SignalInput]
+) -> bool:
+    """Whether :func:`_keep_apart` stores rows that refer to these signals."""
+    if any(item.contact for item in items):
+        return True
+    return organisation.keep_original_text and any(
+        original != feedback.text for feedback, original in pairs
+    )
+
+
+def _insert_new(
+    organisation: Organisation, pairs: list[tuple[Feedback, str]], *, with_keys: bool
+) -> list[Feedback]:
+    """Insert a chunk of new signals in the caller's transaction. On PostgreSQL with ``COPY``
+    (less than half of ``bulk_create``'s CPU time a row); it returns no keys, so they are looked
+    up afterwards, only ``with_keys``: when the caller keeps the signals or links rows to them."""
+    feedbacks = [feedback for feedback, _original in pairs]
+    connection = connections[router.db_for_write(Feedback)]
+    if not copying.supports_copy(connection):
+        return Feedback.objects.bulk_create(feedbacks)
+    copying.copy_insert(feedbacks, connection=connection)
+    if with_keys and feedbacks:
+        keys = dict(
+            Feedback.objects.filter(
+                organisation=organisation,
+                fingerprint__in=[feedback.fingerprint for feedback in feedbacks],
+            ).values_list("fingerprint", "pk")
+        )
+        for feedback in feedbacks:
+            feedback.pk = keys[feedback.fingerprint]
+    return feedbacks
+
+
 def feedback_ingest(
     *,
     organisation: Organisation,
@@ -221,7 +256,11 @@ def feedback_ingest(
                 )
             )
         with transaction.atomic():
-            created = Feedback.objects.bulk_create([f for f, _ in fresh])
+            created = _insert_new(
+                organisation,
+                fresh,
+                with_keys=keep_created or _needs_keys(organisation, fresh, fresh_items),
+            )
             _keep_apart(organisation, fresh, fresh_items)
         result.imported += len(created)
         if created:

@@ -2,8 +2,11 @@
 
 import codecs
 import csv
+import gc
 import io
 import json
+import os
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,7 @@ from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leerlus.feedback import importing, parsing
+from leerlus.feedback import importing, parsing, services
 from leerlus.feedback.importing import (
     ImportFileError,
     RowMapper,
@@ -396,6 +399,32 @@ def test_a_chunk_refused_by_a_concurrent_writer_is_retried(tmp_path, organisatio
     assert calls["n"] == 2
 
 
+def test_a_signal_another_worker_stores_during_the_insert_is_then_a_duplicate(
+    tmp_path, organisation, monkeypatch
+):
+    # No stand-in for the clash: the database refuses the chunk (COPY on PostgreSQL,
+    # bulk_create on SQLite) because the same signal was stored after the chunk looked.
+    path = write_csv(tmp_path, GOOD_ROWS)
+    real_build = services._build
+    stored_meanwhile: list[Feedback] = []
+
+    def build_while_another_worker_stores(
+        organisation: Organisation, item: SignalInput, **kwargs: Any
+    ) -> tuple[Feedback, str]:
+        if not stored_meanwhile:
+            twin, _original = real_build(organisation, item, **kwargs)
+            twin.save()
+            stored_meanwhile.append(twin)
+        return real_build(organisation, item, **kwargs)
+
+    monkeypatch.setattr(services, "_build", build_while_another_worker_stores)
+
+    batch = import_file(organisation=organisation, path=path, source="KCC")
+
+    assert (batch.imported, batch.duplicates, batch.rejected) == (2, 1, 0)
+    assert sorted(f.external_id for f in signals_of(organisation)) == ["A-1", "A-2", "A-3"]
+
+
 def test_a_row_that_keeps_clashing_is_kept_aside_not_lost(tmp_path, organisation, monkeypatch):
     path = write_csv(tmp_path, GOOD_ROWS)
     real = importing.feedback_ingest
@@ -596,6 +625,36 @@ def test_import_in_worker_processes_gives_the_same_result(tmp_path, organisation
     assert first.rejected_rows.count() == 2
     assert (second.imported, second.duplicates, second.rejected) == (0, 348, 2)
     assert Feedback.objects.filter(organisation=organisation).count() == 299
+
+
+_process_in_worker = importing._process_in_worker
+# Where each worker notes how many objects it left to the importing process (set by the test;
+# the forked workers inherit it).
+_frozen_notes: Path | None = None
+
+
+def _noting_the_frozen_objects(rows: list[parsing.Row]) -> importing.ChunkResult:
+    assert _frozen_notes is not None
+    (_frozen_notes / f"frozen-{os.getpid()}").write_text(str(gc.get_freeze_count()))
+    return _process_in_worker(rows)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_leave_what_the_parent_loaded_out_of_their_garbage_collection(
+    tmp_path, organisation, monkeypatch
+):
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(importing, "_process_in_worker", _noting_the_frozen_objects)
+    monkeypatch.setattr(sys.modules[__name__], "_frozen_notes", tmp_path)
+    path = write_csv(tmp_path, GOOD_ROWS * 2)
+
+    batch = import_file(organisation=organisation, path=path, source="KCC", workers=2)
+
+    assert (batch.imported, batch.duplicates) == (3, 3)
+    frozen = [int(p.read_text()) for p in tmp_path.glob("frozen-*")]
+    assert frozen
+    assert all(count > 10_000 for count in frozen)  # Django and the apps, at least
+    assert gc.get_freeze_count() == 0  # the importing process collects as before
 
 
 def test_worker_count_stays_one_where_processes_cannot_help(organisation):

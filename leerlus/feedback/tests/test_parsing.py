@@ -317,6 +317,13 @@ header_name = st.from_regex(r"[A-Za-z][A-Za-z0-9 _]{0,11}", fullmatch=True).map(
 )
 
 
+def _as_utf8(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     header=st.lists(header_name, min_size=2, max_size=6, unique_by=str.lower),
@@ -336,8 +343,12 @@ def test_random_rows_in_any_delimiter_and_encoding_read_back_equal(
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
+    encoded = buffer.getvalue().encode(encoding)
+    # Windows-1252 bytes that also decode as UTF-8, to other text ("Â" + no-break space is
+    # C2 A0, a no-break space in UTF-8), say nothing about which was meant: UTF-8 is read.
+    assume(_as_utf8(encoded) in (None, buffer.getvalue()) or encoding != "cp1252")
     path = tmp_path_factory.mktemp("csv") / "random.csv"
-    path.write_bytes(buffer.getvalue().encode(encoding))
+    path.write_bytes(encoded)
 
     read_header, read_rows, table = read(path)
 
