@@ -229,17 +229,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def server_command(server: str, port: int, workers: int, threads: int, backlog: int) -> list[str]:
+def server_command(
+    server: str, port: int, workers: int, threads: int, backlog: int, *, balanced: bool = False
+) -> list[str]:
     """gunicorn (pure-Python HTTP, sync or gthread workers) or granian (Rust HTTP with
-    keep-alive, Python only for the application)."""
+    keep-alive, Python only for the application). ``balanced``: as docs/deployment.md runs
+    granian behind the proxy, a worker takes no more connections than it has threads (only
+    for clients with no more connections than the workers have threads: the rest would wait
+    unaccepted, unmeasured by a closed-loop client)."""
     if server == "granian":
         return [
             *(sys.executable, "-m", "granian", "--interface", "wsgi"),
             *("--host", "127.0.0.1", "--port", str(port)),
             *("--workers", str(workers), "--blocking-threads", str(threads)),
-            # as docs/deployment.md runs it behind the proxy: a worker takes no more
-            # connections than it has threads (wrk's connections are never idle)
-            *("--backpressure", str(threads)),
+            *(("--backpressure", str(threads)) if balanced else ()),
             *("--runtime-threads", "1", "--backlog", str(backlog), "--log-level", "warning"),
             *("--no-ws", "leerlus.wsgi:application"),
         ]
@@ -253,7 +256,7 @@ def server_command(server: str, port: int, workers: int, threads: int, backlog: 
 
 def worker_class(server: str, threads: int) -> str:
     if server == "granian":
-        return f"{threads} blocking thread{'s' if threads > 1 else ''}, backpressure {threads}"
+        return f"{threads} blocking thread{'s' if threads > 1 else ''}"
     return "gthread" if threads > 1 else "sync"
 
 
@@ -303,9 +306,16 @@ def _server_problem(line: str) -> bool:
 
 @contextmanager
 def wsgi_server(
-    server: str, env: dict[str, str], port: int, workers: int, threads: int, backlog: int
+    server: str,
+    env: dict[str, str],
+    port: int,
+    workers: int,
+    threads: int,
+    backlog: int,
+    *,
+    balanced: bool = False,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    command = server_command(server, port, workers, threads, backlog)
+    command = server_command(server, port, workers, threads, backlog, balanced=balanced)
     logged = logged_process(command, env, name=server, problem=_server_problem, stop_timeout=30)
     with logged as (process, log):
         deadline = time.monotonic() + 60

@@ -1103,7 +1103,9 @@ def run_bench(
     screens: dict[str, Any] | None = None
     if not args.skip_screens:
         port = free_port()
-        with wsgi_server("granian", prod_env, port, args.workers, args.threads, 2048) as server:
+        with wsgi_server(
+            "granian", prod_env, port, args.workers, args.threads, 2048, balanced=True
+        ) as server:
             print(f"granian on :{port}, {args.workers} workers x {args.threads} threads")
             cookie = log_in(port, ANALYST, DEMO_PASSWORD)
             urls = screen_urls(url)
@@ -1166,7 +1168,9 @@ def run_bench(
         run_id = f"patterns-bench-{int(time.time())}"
         port = free_port()
         with (
-            wsgi_server("granian", prod_env, port, args.workers, args.threads, 2048) as server,
+            wsgi_server(
+                "granian", prod_env, port, args.workers, args.threads, 2048, balanced=True
+            ) as server,
             celery_worker(prod_env, args.worker_concurrency) as worker,
         ):
             print(

@@ -20,6 +20,8 @@ from rest_framework.views import APIView
 
 from leerlus.api.authentication import TokenAuthentication
 from leerlus.api.fields import UtcDateTimeField
+from leerlus.api.serializers import SharedFieldsSerializer
+from leerlus.core import fastinsert
 from leerlus.core.memo import ExpiringCache
 from leerlus.organisations.models import Department, Organisation, Service, User
 from leerlus.organisations.permissions import has_capability
@@ -43,7 +45,7 @@ class ContactSerializer(serializers.Serializer[services.ContactInput]):
     consent = serializers.BooleanField(required=False, default=False)
 
 
-class FeedbackInputSerializer(serializers.Serializer[services.SignalInput]):
+class FeedbackInputSerializer(SharedFieldsSerializer[services.SignalInput]):
     text = serializers.CharField(max_length=10_000, trim_whitespace=True)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
     receivedAt = serializers.DateTimeField(required=False)  # noqa: N815
@@ -227,12 +229,14 @@ def _idempotent(request: Request, create: Any) -> Response:
     try:
         with transaction.atomic():
             body, code = create()
-            IdempotencyRecord.objects.create(
-                organisation=organisation,
-                key=key,
-                request_hash=digest,
-                status_code=code,
-                response=body,
+            fastinsert.insert(
+                IdempotencyRecord(
+                    organisation=organisation,
+                    key=key,
+                    request_hash=digest,
+                    status_code=code,
+                    response=body,
+                )
             )
     except IntegrityError:
         earlier = IdempotencyRecord.objects.filter(organisation=organisation, key=key).first()

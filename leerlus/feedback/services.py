@@ -11,6 +11,7 @@ from itertools import islice
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from leerlus.core import fastinsert
 from leerlus.engine.language import detect_language
 from leerlus.organisations import audit
 from leerlus.organisations.models import Department, Organisation, Service, User
@@ -155,7 +156,7 @@ def feedback_create(
     )
     # Inside a caller's transaction (the API's idempotency record) no savepoint is needed.
     with transaction.atomic(savepoint=False):
-        feedback.save()
+        fastinsert.insert(feedback)
         _keep_apart(organisation, [(feedback, original)], [item])
         audit.record(
             action="feedback.create",

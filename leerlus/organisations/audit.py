@@ -5,6 +5,8 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from leerlus.core import fastinsert
+
 from .models import AuditEntry, Organisation, User
 
 
@@ -31,7 +33,7 @@ def record(
 ) -> AuditEntry:
     if organisation is None and actor is not None:
         organisation = actor.organisation
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         organisation=organisation,
         actor=actor if actor is not None and actor.pk else None,
         actor_label=actor_label or (actor.get_username() if actor is not None else "system"),
@@ -42,3 +44,7 @@ def record(
         origin=origin_of(request),
         details=details or {},
     )
+    # One entry per change or view, so its INSERT is compiled once per process, not each time.
+    # AuditEntry.save() only refuses to change an entry; insert() writes new rows only.
+    fastinsert.insert(entry)
+    return entry

@@ -58,17 +58,19 @@ INSTALLED_APPS = [
     "leerlus.demo",
 ]
 
+# The leerlus.core.middleware classes are Django's, django-csp's and django-otp's, passing API
+# calls with a token straight through: those use no session, login, 2FA or messages.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "leerlus.core.middleware.CSPMiddleware",
+    "leerlus.core.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "leerlus.core.middleware.AuthenticationMiddleware",
+    "leerlus.core.middleware.OTPMiddleware",
+    "leerlus.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "leerlus.core.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
