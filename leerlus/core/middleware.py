@@ -3,11 +3,12 @@
 A call to ``/api/`` with ``Authorization: Token ...`` is answered by DRF's token
 authentication, first in line on every API view (a test checks): it accepts the token or
 refuses the call, and never looks at a session. Such a call has no use for the browser's
-session, logged-in user, second factor or messages; building them cost a tenth of the CPU of
-an API create (docs/benchmarks.md, "Intake API"). The middleware that serve them are therefore
-subclasses here that pass those calls straight through, in their places in ``MIDDLEWARE``;
-every other request, pages and session-authenticated API calls alike, goes through them as
-before. Every response keeps its security headers, the Content-Security-Policy included.
+session, logged-in user, second factor or messages, nor for a Content-Security-Policy built
+anew: together 7 % of the CPU of an API create (docs/benchmarks.md, "Intake API"). The
+middleware that serve them are therefore subclasses here that pass those calls straight
+through, in their places in ``MIDDLEWARE``; every other request, pages and
+session-authenticated API calls alike, goes through them as before. Every response keeps its
+security headers, the Content-Security-Policy included.
 """
 
 from collections.abc import Callable

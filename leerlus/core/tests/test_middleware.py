@@ -92,6 +92,16 @@ def test_a_refused_token_still_gets_every_header(client):
         assert refused[header] == page[header], header
 
 
+def test_the_api_docs_page_renders_for_a_token_call_too(analyst):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=analyst)}")
+
+    response = api.get("/api/v1/docs")
+
+    assert response.status_code == 200
+    assert "/api/v1/feedback" in response.content.decode()
+
+
 def test_a_logged_in_browser_still_calls_the_api_with_its_session(client_for, analyst):
     response = client_for(analyst).get("/api/v1/me")
 
