@@ -795,7 +795,7 @@ class Worker:
 @contextmanager
 def celery_worker(env: dict[str, str], concurrency: int) -> Iterator[Worker]:
     command = [
-        *(sys.executable, "-m", "celery", "-A", "leerlus", "worker"),
+        *(sys.executable, "-m", "celery", "-A", "leerlus.celery", "worker"),
         *("--loglevel", "INFO", "--concurrency", str(concurrency), "--pool", "prefork"),
         *("--hostname", f"patterns-bench-{os.getpid()}@%h"),
         *("--without-gossip", "--without-mingle", "--without-heartbeat"),

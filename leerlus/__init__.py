@@ -1,5 +1,6 @@
-"""Leerlus: digital transformation as a learning loop for public organisations."""
+"""Leerlus: digital transformation as a learning loop for public organisations.
 
-from .celery import app as celery_app
-
-__all__ = ["celery_app"]
+Importing this package loads nothing else: the engine (``leerlus.engine``) is usable without
+Django or Celery. The Celery app is ``leerlus.celery`` (``celery -A leerlus.celery worker``);
+Django processes load it in ``leerlus.core.apps.CoreConfig.ready``.
+"""

@@ -2,12 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from leerlus.core import views as core
 from leerlus.feedback.urls import public_urlpatterns as feedback_public
+from leerlus.site import views as site
 
 urlpatterns = [
-    path("", include("leerlus.core.urls")),
-    path("health", core.health_view, name="health"),
+    path("", include("leerlus.site.urls")),
+    path("health", site.health_view, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("leerlus.accounts.urls")),
     path("organisation/", include("leerlus.organisations.urls")),
@@ -21,5 +21,5 @@ urlpatterns = [
 if settings.OIDC_ENABLED:
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
 
-handler404 = "leerlus.core.views.not_found_view"
-handler500 = "leerlus.core.views.server_error_view"
+handler404 = "leerlus.site.views.not_found_view"
+handler500 = "leerlus.site.views.server_error_view"

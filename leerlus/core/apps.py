@@ -6,3 +6,7 @@ class CoreConfig(AppConfig):
     name = "leerlus.core"
     label = "core"
     verbose_name = _("Leerlus core")
+
+    def ready(self) -> None:
+        # Jobs queued from a web process go to Leerlus's broker, not Celery's default app.
+        from leerlus import celery  # noqa: F401

@@ -18,13 +18,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from leerlus.api.authentication import TokenAuthentication
-from leerlus.api.fields import UtcDateTimeField
-from leerlus.api.serializers import SharedFieldsSerializer
 from leerlus.core import fastinsert
+from leerlus.core.api.authentication import TokenAuthentication
+from leerlus.core.api.fields import UtcDateTimeField
+from leerlus.core.api.serializers import SharedFieldsSerializer
 from leerlus.core.memo import ExpiringCache
 from leerlus.organisations.models import Department, Organisation, Service, User
-from leerlus.organisations.permissions import has_capability
+from leerlus.organisations.permissions import has_capability, member_of
 from leerlus.organisations.roles import Capability
 
 from . import inbound, selectors, services
@@ -303,7 +303,10 @@ class FeedbackListCreate(generics.ListAPIView[Feedback]):
             received_until=parsed["receivedUntil"],
             search=params.get("q", ""),
         )
-        return selectors.feedback_of(user=_user(self.request), filters=filters)
+        member = member_of(self.request)
+        return selectors.feedback_of(
+            organisation=member.organisation, viewer=member.person, filters=filters
+        )
 
     @extend_schema(
         request=FeedbackInputSerializer,
@@ -367,7 +370,8 @@ class FeedbackDetail(generics.RetrieveAPIView[Feedback]):
     lookup_field = "reference"
 
     def get_queryset(self) -> QuerySet[Feedback]:
-        return selectors.feedback_of(user=_user(self.request))
+        member = member_of(self.request)
+        return selectors.feedback_of(organisation=member.organisation, viewer=member.person)
 
 
 class InboundEmailResultSerializer(serializers.Serializer[Any]):

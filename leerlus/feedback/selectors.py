@@ -1,4 +1,9 @@
-"""Reads of signals, always within the asking person's organisation."""
+"""Reads of signals, always within the asking person's organisation.
+
+``feedback_of`` is the one guarded accessor for signals a person may see: every page, API
+response, export and example list that shows a signal's text starts from it, so a
+confidential signal never reaches someone without ``VIEW_CONFIDENTIAL_FEEDBACK``.
+"""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -7,7 +12,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from leerlus.organisations.models import User
+from leerlus.organisations.models import Organisation, User
+from leerlus.organisations.roles import Capability
 
 from .models import Feedback
 
@@ -27,12 +33,17 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def feedback_of(*, user: User, filters: FeedbackFilter | None = None) -> QuerySet[Feedback]:
-    if user.organisation_id is None:
+def feedback_of(
+    *, organisation: Organisation, viewer: User, filters: FeedbackFilter | None = None
+) -> QuerySet[Feedback]:
+    """The signals ``viewer`` may see in ``organisation`` (none of another's)."""
+    if viewer.organisation_id != organisation.pk:
         return Feedback.objects.none()
-    rows = Feedback.objects.filter(organisation_id=user.organisation_id).select_related(
+    rows = Feedback.objects.filter(organisation=organisation).select_related(
         "service", "department"
     )
+    if not viewer.can(Capability.VIEW_CONFIDENTIAL_FEEDBACK):
+        rows = rows.filter(confidential=False)
     f = filters or FeedbackFilter()
     if f.channel:
         rows = rows.filter(channel=f.channel)
@@ -51,9 +62,11 @@ def feedback_of(*, user: User, filters: FeedbackFilter | None = None) -> QuerySe
     return rows
 
 
-def feedback_get(*, user: User, reference: str) -> Feedback:
-    """The same 404 for a missing signal and another organisation's."""
-    found = feedback_of(user=user).filter(reference=reference).first()
+def feedback_get(*, organisation: Organisation, viewer: User, reference: str) -> Feedback:
+    """The same 404 for a missing signal, another organisation's and a hidden confidential one."""
+    found = (
+        feedback_of(organisation=organisation, viewer=viewer).filter(reference=reference).first()
+    )
     if found is None:
         raise Http404
     return found

@@ -10,7 +10,7 @@ from leerlus.core.ratelimit import allow
 from leerlus.organisations import audit
 from leerlus.organisations.audit import origin_of
 from leerlus.organisations.models import Organisation
-from leerlus.organisations.permissions import capability_required, staff_user
+from leerlus.organisations.permissions import capability_required, member_of
 from leerlus.organisations.roles import Capability
 
 from . import exports, selectors, services
@@ -82,13 +82,13 @@ def we_did_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 @capability_required(Capability.LOG_CONTACT)
 def quick_entry_view(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
-    assert user.organisation is not None
+    member = member_of(request)
+    user = member.person
     defaults = request.session.get(_QUICK_DEFAULTS, {"channel": Channel.PHONE})
-    form = QuickEntryForm(request.POST or None, organisation=user.organisation, initial=defaults)
+    form = QuickEntryForm(request.POST or None, organisation=member.organisation, initial=defaults)
     if request.method == "POST" and form.is_valid():
         feedback = services.feedback_create(
-            organisation=user.organisation, item=form.to_signal(), created_by=user
+            organisation=member.organisation, item=form.to_signal(), created_by=user
         )
         service = form.cleaned_data.get("service")
         request.session[_QUICK_DEFAULTS] = {
@@ -100,14 +100,14 @@ def quick_entry_view(request: HttpRequest) -> HttpResponse:
             request, _("Logged as %(reference)s. Next contact:") % {"reference": feedback.reference}
         )
         return redirect("feedback:quick_entry")
-    recent = selectors.feedback_of(user=user).filter(created_by=user)[:5]
+    recent = selectors.feedback_of(organisation=member.organisation, viewer=user).filter(
+        created_by=user
+    )[:5]
     return render(request, "feedback/quick_entry.html", {"form": form, "recent": recent})
 
 
 def _filtered(request: HttpRequest) -> tuple[FeedbackFilterForm, selectors.FeedbackFilter]:
-    user = staff_user(request)
-    assert user.organisation is not None
-    form = FeedbackFilterForm(request.GET or None, organisation=user.organisation)
+    form = FeedbackFilterForm(request.GET or None, organisation=member_of(request).organisation)
     if not form.is_valid():
         return form, selectors.FeedbackFilter()
     data = form.cleaned_data
@@ -122,12 +122,13 @@ def _filtered(request: HttpRequest) -> tuple[FeedbackFilterForm, selectors.Feedb
 
 @capability_required(Capability.VIEW_FEEDBACK)
 def feedback_list_view(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
+    member = member_of(request)
+    user = member.person
     form, filters = _filtered(request)
     sort = request.GET.get("sort", "newest")
-    signals = selectors.feedback_of(user=user, filters=filters).order_by(
-        SORTS.get(sort, "-received_at"), "-id"
-    )
+    signals = selectors.feedback_of(
+        organisation=member.organisation, viewer=user, filters=filters
+    ).order_by(SORTS.get(sort, "-received_at"), "-id")
     page = Paginator(signals, 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -145,8 +146,11 @@ def feedback_list_view(request: HttpRequest) -> HttpResponse:
 
 @capability_required(Capability.VIEW_FEEDBACK)
 def feedback_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
-    user = staff_user(request)
-    feedback = selectors.feedback_get(user=user, reference=reference)
+    member = member_of(request)
+    user = member.person
+    feedback = selectors.feedback_get(
+        organisation=member.organisation, viewer=user, reference=reference
+    )
     contact = None
     if user.can(Capability.VIEW_CONTACT_DETAILS) and hasattr(feedback, "contact"):
         contact = feedback.contact
@@ -168,12 +172,15 @@ def feedback_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 @capability_required(Capability.EXPORT_FEEDBACK)
 def feedback_export_view(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
+    member = member_of(request)
+    user = member.person
     file_format = request.GET.get("format", "csv")
     if file_format not in exports.FORMATS:
         raise Http404
     _, filters = _filtered(request)
-    signals = selectors.feedback_of(user=user, filters=filters).order_by("received_at", "id")
+    signals = selectors.feedback_of(
+        organisation=member.organisation, viewer=user, filters=filters
+    ).order_by("received_at", "id")
     audit.record(
         action="feedback.export",
         actor=user,

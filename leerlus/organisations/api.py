@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from leerlus.api.fields import UtcDateTimeField
+from leerlus.core.api.fields import UtcDateTimeField
 
 from . import selectors
 from .models import AuditEntry, Department, Organisation, Service, User

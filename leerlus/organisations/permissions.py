@@ -1,6 +1,7 @@
 """Capability checks for views and the API, always within the user's own organisation."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -11,18 +12,38 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from .models import User
+from .models import Organisation, User
 from .roles import Capability
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
 
-def staff_user(request: HttpRequest) -> User:
+def staff_user(request: HttpRequest | Request) -> User:
     """The logged-in member of an organisation, or PermissionDenied."""
     user = request.user
     if not isinstance(user, User) or not user.is_authenticated or user.organisation_id is None:
         raise PermissionDenied
     return user
+
+
+@dataclass(frozen=True)
+class Member:
+    """Whose request this is: the person and the organisation every read is scoped to."""
+
+    person: User
+    organisation: Organisation
+
+
+def member_of(request: HttpRequest | Request) -> Member:
+    """The one way views and API calls learn their person and organisation (else 403).
+
+    Every selector then takes ``organisation=`` (and ``viewer=`` where what a person may see
+    depends on their capabilities), so no view reads ``request.user.organisation`` itself.
+    """
+    person = staff_user(request)
+    organisation = person.organisation
+    assert organisation is not None  # staff_user refuses people without one
+    return Member(person=person, organisation=organisation)
 
 
 def capability_required(capability: Capability) -> Callable[[ViewFunc], ViewFunc]:

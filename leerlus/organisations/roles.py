@@ -23,6 +23,9 @@ class Capability(StrEnum):
     VIEW_ORGANISATION = "view_organisation"
     LOG_CONTACT = "log_contact"
     VIEW_FEEDBACK = "view_feedback"
+    # Signals marked confidential (Klantinteracties "vertrouwelijk"): their texts are shown,
+    # listed and exported only to people with this capability; counts include them.
+    VIEW_CONFIDENTIAL_FEEDBACK = "view_confidential_feedback"
     EXPORT_FEEDBACK = "export_feedback"
     IMPORT_FEEDBACK = "import_feedback"
     VIEW_CONTACT_DETAILS = "view_contact_details"
@@ -68,6 +71,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.IMPORT_FEEDBACK,
             Capability.VIEW_CONTACT_DETAILS,
             Capability.VIEW_ORIGINAL_TEXT,
+            Capability.VIEW_CONFIDENTIAL_FEEDBACK,
             Capability.MANAGE_PEOPLE,
             Capability.VIEW_AUDIT_LOG,
         }

@@ -22,8 +22,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from leerlus.api.fields import UtcDateTimeField
-from leerlus.api.pagination import PageNumberPagination
+from leerlus.core.api.fields import UtcDateTimeField
+from leerlus.core.api.pagination import PageNumberPagination
 from leerlus.feedback.models import Channel, Feedback
 from leerlus.organisations.models import Organisation, Service, User
 from leerlus.organisations.permissions import has_capability

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "leerlus.api",
     "leerlus.patterns",
     "leerlus.demo",
+    "leerlus.site",
 ]
 
 # The leerlus.core.middleware classes are Django's, django-csp's and django-otp's, passing API
@@ -90,7 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "leerlus.core.context_processors.leerlus",
+                "leerlus.site.context_processors.leerlus",
             ],
         },
     },
@@ -132,8 +133,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
+LOGOUT_REDIRECT_URL = "site:home"
 
 # Language and time: Dutch first, English as the switch; stored in UTC, shown in Amsterdam time.
 LANGUAGE_CODE = "nl"
@@ -245,14 +246,14 @@ LEERLUS_API_CALLER_CACHE_SECONDS = env.float("LEERLUS_API_CALLER_CACHE_SECONDS",
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "leerlus.api.authentication.TokenAuthentication",
+        "leerlus.core.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "leerlus.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "leerlus.core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "leerlus.api.problems.problem_exception_handler",
+    "EXCEPTION_HANDLER": "leerlus.core.api.problems.problem_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},
@@ -269,7 +270,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "leerlus.api.schema.add_problem_responses",
+        "leerlus.core.api.schema.add_problem_responses",
     ],
 }
 # Browsers of these origins may call the API (NL GOV API Design Rules: a CORS allow-list).

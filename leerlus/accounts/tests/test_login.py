@@ -18,7 +18,7 @@ def test_staff_log_in_with_username_and_password(client, analyst, password):
     response = client.post(LOGIN, {"username": "analist", "password": password})
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("site:home")
     assert client.get("/").context["user"] == analyst
 
 
@@ -51,7 +51,7 @@ def test_login_redirects_only_to_own_site(client, analyst, password):
         LOGIN, {"username": "analist", "password": password, "next": "https://evil.example/"}
     )
 
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("site:home")
 
 
 def test_second_factor_setup_then_login_needs_a_code(client, analyst, password):

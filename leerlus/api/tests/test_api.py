@@ -130,7 +130,7 @@ def test_unknown_api_path_is_problem_json(client):
 def test_invalid_input_names_the_field(api_for, analyst):
     from rest_framework.exceptions import ValidationError
 
-    from leerlus.api.problems import problem_exception_handler
+    from leerlus.core.api.problems import problem_exception_handler
 
     response = problem_exception_handler(
         ValidationError({"receivedAt": ["Enter a valid date."], "items": [{"text": ["Empty."]}]}),

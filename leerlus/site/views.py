@@ -2,11 +2,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from leerlus.api.problems import problem_response
+from leerlus.core.api.problems import problem_response
+from leerlus.core.selectors import health_check
 from leerlus.organisations.models import Organisation, User
 
 from .roles_guide import next_steps_for
-from .selectors import health_check
 
 
 def not_found_view(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -24,9 +24,9 @@ def server_error_view(request: HttpRequest) -> HttpResponse:
 def home_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     if isinstance(user, User) and user.is_authenticated:
-        return render(request, "core/home.html", {"steps": next_steps_for(user)})
+        return render(request, "site/home.html", {"steps": next_steps_for(user)})
     organisations = Organisation.objects.order_by("name").only("name", "slug")
-    return render(request, "core/home.html", {"organisations": organisations})
+    return render(request, "site/home.html", {"organisations": organisations})
 
 
 @never_cache
