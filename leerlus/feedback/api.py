@@ -18,10 +18,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from leerlus.core import fastinsert
 from leerlus.core.api.authentication import TokenAuthentication
 from leerlus.core.api.fields import UtcDateTimeField
-from leerlus.core.api.serializers import SharedFieldsSerializer
+from leerlus.core.fastpath import newrows
+from leerlus.core.fastpath.serializers import SharedFieldsSerializer
 from leerlus.core.memo import ExpiringCache
 from leerlus.organisations.models import Department, Organisation, Service, User
 from leerlus.organisations.permissions import has_capability, member_of
@@ -229,7 +229,7 @@ def _idempotent(request: Request, create: Any) -> Response:
     try:
         with transaction.atomic():
             body, code = create()
-            fastinsert.insert(
+            newrows.insert(
                 IdempotencyRecord(
                     organisation=organisation,
                     key=key,

@@ -11,12 +11,11 @@ from itertools import islice
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from leerlus.core import fastinsert
+from leerlus.core.fastpath import newrows
 from leerlus.engine.language import detect_language
 from leerlus.organisations import audit
 from leerlus.organisations.models import Department, Organisation, Service, User
 
-from . import copying
 from .models import ContactDetails, Feedback, ImportBatch, OriginalText
 from .redaction import redact, redact_with_counts
 
@@ -156,7 +155,7 @@ def feedback_create(
     )
     # Inside a caller's transaction (the API's idempotency record) no savepoint is needed.
     with transaction.atomic(savepoint=False):
-        fastinsert.insert(feedback)
+        newrows.insert(feedback)
         _keep_apart(organisation, [(feedback, original)], [item])
         audit.record(
             action="feedback.create",
@@ -203,9 +202,9 @@ def _insert_new(
     up afterwards, only ``with_keys``: when the caller keeps the signals or links rows to them."""
     feedbacks = [feedback for feedback, _original in pairs]
     connection = connections[router.db_for_write(Feedback)]
-    if not copying.supports_copy(connection):
+    if not newrows.supports_copy(connection):
         return Feedback.objects.bulk_create(feedbacks)
-    copying.copy_insert(feedbacks, connection=connection)
+    newrows.copy_insert(feedbacks, connection=connection)
     if with_keys and feedbacks:
         keys = dict(
             Feedback.objects.filter(

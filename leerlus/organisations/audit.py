@@ -5,7 +5,7 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
-from leerlus.core import fastinsert
+from leerlus.core.fastpath import newrows
 
 from .models import AuditEntry, Organisation, User
 
@@ -46,5 +46,5 @@ def record(
     )
     # One entry per change or view, so its INSERT is compiled once per process, not each time.
     # AuditEntry.save() only refuses to change an entry; insert() writes new rows only.
-    fastinsert.insert(entry)
+    newrows.insert(entry)
     return entry

@@ -59,19 +59,19 @@ INSTALLED_APPS = [
     "leerlus.site",
 ]
 
-# The leerlus.core.middleware classes are Django's, django-csp's and django-otp's, passing API
+# The leerlus.core.fastpath.middleware classes are Django's, django-csp's and django-otp's, passing API
 # calls with a token straight through: those use no session, login, 2FA or messages.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "leerlus.core.middleware.CSPMiddleware",
-    "leerlus.core.middleware.SessionMiddleware",
+    "leerlus.core.fastpath.middleware.CSPMiddleware",
+    "leerlus.core.fastpath.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "leerlus.core.middleware.AuthenticationMiddleware",
-    "leerlus.core.middleware.OTPMiddleware",
-    "leerlus.core.middleware.MessageMiddleware",
+    "leerlus.core.fastpath.middleware.AuthenticationMiddleware",
+    "leerlus.core.fastpath.middleware.OTPMiddleware",
+    "leerlus.core.fastpath.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "leerlus.core.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",

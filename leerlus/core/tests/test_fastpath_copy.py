@@ -14,7 +14,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leerlus.feedback import copying, services
+from leerlus.core.fastpath import newrows
+from leerlus.feedback import services
 from leerlus.feedback.models import ContactDetails, Feedback, ImportBatch, OriginalText
 from leerlus.feedback.services import ContactInput, SignalInput, feedback_ingest
 from leerlus.organisations.models import Department, Organisation, Service, User
@@ -95,7 +96,7 @@ def test_copy_stores_what_bulk_create_stores_field_by_field(organisation, analys
     Feedback.objects.filter(organisation=organisation).delete()
 
     copied = _built(organisation, items, created_by=analyst, batch=batch)
-    assert copying.copy_insert(copied, connection=connection) == 3
+    assert newrows.copy_insert(copied, connection=connection) == 3
     by_copy = _stored(organisation)
     finished = timezone.now()
 
@@ -154,7 +155,7 @@ def test_any_text_comes_back_from_copy_as_it_went_in(organisation, text):
         redactions={text: len(text)},
     )
     with transaction.atomic():
-        copying.copy_insert([feedback], connection=connection)
+        newrows.copy_insert([feedback], connection=connection)
         stored = Feedback.objects.get(fingerprint=fingerprint)
         transaction.set_rollback(True)
 
@@ -183,7 +184,7 @@ def test_equal_values_of_different_types_are_stored_as_bulk_create_stores_them(o
         ]
 
     Feedback.objects.bulk_create(signals("orm"))
-    copying.copy_insert(signals("copy"), connection=connection)
+    newrows.copy_insert(signals("copy"), connection=connection)
 
     stored = {
         f.fingerprint: (f.external_id, f.redactions)
@@ -198,10 +199,10 @@ def test_equal_values_of_different_types_are_stored_as_bulk_create_stores_them(o
 @pytest.mark.django_db
 def test_a_clash_with_a_stored_signal_is_djangos_integrity_error_and_stores_nothing(organisation):
     items = _items(organisation)
-    copying.copy_insert(_built(organisation, items[:1]), connection=connection)
+    newrows.copy_insert(_built(organisation, items[:1]), connection=connection)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        copying.copy_insert(_built(organisation, items[1:] + items[:1]), connection=connection)
+        newrows.copy_insert(_built(organisation, items[1:] + items[:1]), connection=connection)
 
     assert list(
         Feedback.objects.filter(organisation=organisation).values_list("external_id", flat=True)
@@ -215,16 +216,16 @@ def test_copy_takes_new_rows_of_one_model_only(organisation):
     Feedback.objects.bulk_create(stored)
 
     with pytest.raises(ValueError, match="new Feedback rows only"):
-        copying.copy_insert(stored, connection=connection)
+        newrows.copy_insert(stored, connection=connection)
     unsaved_batch = ImportBatch(
         organisation=organisation, source="s", filename="f", file_format="csv"
     )
     with pytest.raises(ValueError, match="unsaved related object 'batch'"):
-        copying.copy_insert(
+        newrows.copy_insert(
             _built(organisation, _items(organisation)[1:2], batch=unsaved_batch),
             connection=connection,
         )
-    assert copying.copy_insert([], connection=connection) == 0
+    assert newrows.copy_insert([], connection=connection) == 0
 
 
 # --- through the service, on both databases --------------------------------------------------

@@ -4,7 +4,7 @@ from typing import Any
 import pytest
 from rest_framework import serializers
 
-from leerlus.core.api.serializers import SharedFieldsSerializer
+from leerlus.core.fastpath.serializers import SharedFieldsSerializer
 
 
 class Address(serializers.Serializer[Any]):

@@ -5,7 +5,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
-from leerlus.core.middleware import is_token_api_call
+from leerlus.core.fastpath.middleware import is_token_api_call
 from leerlus.organisations.services import api_token_create
 
 pytestmark = pytest.mark.django_db
