@@ -48,6 +48,8 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy leerlus tests
+	$(BIN)/lint-imports --no-cache
+	env -i $(BIN)/python -c "import sys, leerlus.engine.themes, leerlus.engine.cli; assert not {'django', 'celery'} & set(sys.modules), 'the engine loaded Django or Celery'"
 	DJANGO_SETTINGS_MODULE=leerlus.settings.test $(LEERLUS) makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=leerlus.settings.test $(LEERLUS) spectacular --validate --fail-on-warn --file $(VENV)/openapi.yaml
 	diff -u docs/openapi.yaml $(VENV)/openapi.yaml || (echo "docs/openapi.yaml is out of date: run 'make openapi'"; exit 1)
