@@ -1,10 +1,10 @@
 """``leerlus patterns classify | trends | effect``: routing, alerts and effects on an export.
 
 :func:`register` adds the three subcommands to the ``patterns`` command's subparsers; each
-sets ``func(args) -> int`` (the exit code). They read CSV, XLSX or JSONL with the importer's
-readers (:mod:`leerlus.feedback.parsing`), report progress on stderr and answer bad input
-(a missing column, an empty file, an unreadable encoding, an unparsable date) with one line
-on stderr and exit code 2.
+sets ``func(args) -> int`` (the exit code). They read CSV, XLSX or JSONL with the table
+readers the importer uses too (:mod:`leerlus.engine.tables`), report progress on stderr and
+answer bad input (a missing column, an empty file, an unreadable encoding, an unparsable
+date) with one line on stderr and exit code 2.
 
 Ids: ``--id-column`` names a column; without it an item's id is its row number, counting
 the data rows from 0.
@@ -28,9 +28,11 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from leerlus.engine.calendar_nl import DayCalendar, DutchCalendar, PlainCalendar
+from leerlus.engine.dates import parse_datetime
 from leerlus.engine.effects import EffectSettings, estimate_effect
 from leerlus.engine.io import InputError, find_column
 from leerlus.engine.routing import RoutingModel, predict, train
+from leerlus.engine.tables import RAW_LINE, ROW_ERROR, ParseError, open_table
 from leerlus.engine.text import fingerprint
 from leerlus.engine.themes import UNASSIGNED, discover
 from leerlus.engine.trends import (
@@ -43,7 +45,6 @@ from leerlus.engine.trends import (
     compare_around,
     scan,
 )
-from leerlus.feedback.parsing import RAW_LINE, ROW_ERROR, ParseError, open_table, parse_datetime
 
 __all__ = ["read_items", "register"]
 

@@ -1,8 +1,8 @@
 """Reading a text column (and an id column) from a CSV, XLSX or JSONL export.
 
-The files are read with the importer's streaming readers (:mod:`leerlus.feedback.parsing`,
-pure Python), so the command line reads exports exactly as the web upload does. Problems
-with the file become :class:`InputError` with a one-line message that names the file.
+The files are read with the streaming table readers (:mod:`leerlus.engine.tables`) that the
+importer's web upload uses too, so the command line reads exports exactly as the upload does.
+Problems with the file become :class:`InputError` with a one-line message that names the file.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from leerlus.feedback.parsing import RAW_LINE, ROW_ERROR, ParseError, open_table
+from leerlus.engine.tables import RAW_LINE, ROW_ERROR, ParseError, open_table
 
 __all__ = ["Column", "InputError", "read_texts"]
 
