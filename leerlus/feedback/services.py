@@ -16,6 +16,7 @@ from leerlus.engine.language import detect_language
 from leerlus.organisations import audit
 from leerlus.organisations.models import Department, Organisation, Service, User
 
+from .listeners import signals_stored
 from .models import ContactDetails, Feedback, ImportBatch, OriginalText
 from .redaction import redact, redact_with_counts
 
@@ -164,17 +165,10 @@ def feedback_create(
             organisation=organisation,
             details={"channel": feedback.channel, "redacted": sum(feedback.redactions.values())},
         )
-    _signals_arrived(organisation)
+    # The intake listeners are called once this is committed; their failure is logged and
+    # never fails intake.
+    signals_stored(organisation_id=organisation.pk, stored=1)
     return feedback
-
-
-def _signals_arrived(organisation: Organisation) -> None:
-    """Queue the theme assignment once the signals are committed (it never fails intake:
-    a broker that is down is logged there). Imported here, not at the top: the patterns
-    app builds on this one, not the other way round."""
-    from leerlus.patterns.tasks import signals_arrived
-
-    signals_arrived(organisation.pk)
 
 
 def _chunks(items: Iterable[SignalInput], size: int) -> Iterator[list[SignalInput]]:
@@ -263,8 +257,7 @@ def feedback_ingest(
             )
             _keep_apart(organisation, fresh, fresh_items)
         result.imported += len(created)
-        if created:
-            _signals_arrived(organisation)
+        signals_stored(organisation_id=organisation.pk, stored=len(created))
         if keep_created:
             result.created += created
     return result

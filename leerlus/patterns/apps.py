@@ -1,8 +1,21 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from leerlus.feedback.listeners import Intake, register_intake_listener
+
+
+def assign_new_signals(intake: Intake) -> None:
+    """Intake listener: queue the theme assignment of the signals just stored. The jobs module
+    is imported on the first intake, not when the apps load (it needs the models)."""
+    from .tasks import signals_arrived
+
+    signals_arrived(intake.organisation_id)
+
 
 class PatternsConfig(AppConfig):
     name = "leerlus.patterns"
     label = "patterns"
     verbose_name = _("Patterns")
+
+    def ready(self) -> None:
+        register_intake_listener(assign_new_signals)
