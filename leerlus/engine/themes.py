@@ -29,23 +29,35 @@ or a split of a theme that no longer exists, changes nothing.
 Persisting: :meth:`ThemeModel.to_json` / :meth:`ThemeModel.from_json` (numbers as base64 of
 little-endian float16/float32 arrays). :func:`assign` places new items with a stored model
 without refitting (thousands of items a second).
+
+The steps live beside this module: :mod:`~leerlus.engine.themes_clustering` (3-6),
+:mod:`~leerlus.engine.themes_curation` (the analyst's decisions) and
+:mod:`~leerlus.engine.themes_labels` (7).
 """
 
 from __future__ import annotations
 
 import base64
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 import numpy as np
-import scipy.sparse as sp  # type: ignore[import-untyped]  # scipy ships no stubs
-from scipy.cluster.hierarchy import fcluster, linkage  # type: ignore[import-untyped]
-from sklearn.cluster import KMeans, MiniBatchKMeans  # type: ignore[import-untyped]
-from sklearn.decomposition import TruncatedSVD  # type: ignore[import-untyped]
 
 from leerlus.engine.text import TextFeatures, fingerprint
+from leerlus.engine.themes_clustering import (
+    UNASSIGNED,
+    cluster,
+    combine,
+    loose_threshold,
+    lsa,
+    nearest,
+    polish,
+    seeded_centres,
+    unit,
+)
+from leerlus.engine.themes_curation import curate
+from leerlus.engine.themes_labels import excerpt, key_terms_of, label_of, label_sample
 
 __all__ = [
     "UNASSIGNED",
@@ -58,7 +70,6 @@ __all__ = [
     "discover",
 ]
 
-UNASSIGNED: Final = -1
 FORMAT_VERSION: Final = 1
 
 Progress = Callable[[str], None]
@@ -227,9 +238,9 @@ class ThemeModel:
         parts = []
         for start in range(0, len(texts), chunk):
             matrix = self.features.transform(texts[start : start + chunk])
-            lsa = _unit(np.asarray(matrix @ self.components.T, dtype=np.float32))
+            lsa = unit(np.asarray(matrix @ self.components.T, dtype=np.float32))
             part = None if embeddings is None else embeddings[start : start + chunk]
-            parts.append(_combine(lsa, part, self.embedding_dim, self.embedding_weight))
+            parts.append(combine(lsa, part, self.embedding_dim, self.embedding_weight))
         if not parts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
         return np.vstack(parts)
@@ -320,7 +331,7 @@ def assign(
     if len(ids) == 0 or len(texts) == 0:
         return result, similarity
     vectors = model.embed(texts, embeddings=embeddings)
-    best, sim = _nearest(vectors, model.centroids)
+    best, sim = nearest(vectors, model.centroids)
     fits = sim >= threshold
     result[fits] = ids[best[fits]]
     similarity[:] = sim
@@ -380,17 +391,17 @@ def discover(
     features = TextFeatures()
     matrix = features.fit_transform(fit_texts)
     say(f"features: {matrix.shape[1]:,} on {len(fit_texts):,} texts")
-    components = _lsa(matrix, settings, rng)
+    components = lsa(matrix, settings, rng)
     if embeddings is not None:
         if len(embeddings) != n_items:
             raise ValueError("embeddings and texts differ in length")
-        embeddings = _unit(np.asarray(embeddings, dtype=np.float32))
+        embeddings = unit(np.asarray(embeddings, dtype=np.float32))
         unique_embeddings: np.ndarray | None = embeddings[np.array(first_of, dtype=np.int64)]
         embedding_dim, weight = int(embeddings.shape[1]), embedding_weight
     else:
         unique_embeddings, embedding_dim, weight = None, 0, 0.0
-    fit_vectors = _combine(
-        _unit(np.asarray(matrix @ components.T, dtype=np.float32)),
+    fit_vectors = combine(
+        unit(np.asarray(matrix @ components.T, dtype=np.float32)),
         None if unique_embeddings is None else unique_embeddings[fit_rows],
         embedding_dim,
         weight,
@@ -409,25 +420,25 @@ def discover(
             embeddings=None if unique_embeddings is None else unique_embeddings[fit_rows],
         )
         incumbent = old
-        centres, theme_ids = _seeded_centres(fit_vectors, old, weights, previous, min_size)
-        fits = _nearest(fit_vectors, centres)[1] if len(centres) else np.zeros(len(fit_rows))
-        loose = np.flatnonzero(fits < _loose_threshold(fits, settings))
+        centres, theme_ids = seeded_centres(fit_vectors, old, weights, previous, min_size)
+        fits = nearest(fit_vectors, centres)[1] if len(centres) else np.zeros(len(fit_rows))
+        loose = np.flatnonzero(fits < loose_threshold(fits, settings))
         if len(loose) >= 2 * min_size:
-            extra = _cluster(fit_vectors[loose], weights[loose], settings, rng, min_size)
+            extra = cluster(fit_vectors[loose], weights[loose], settings, rng, min_size)
             if len(extra):
                 centres = np.vstack([centres, extra]) if len(centres) else extra
                 theme_ids += list(range(next_id, next_id + len(extra)))
                 next_id += len(extra)
         say(f"{len(theme_ids):,} themes after matching {len(previous.themes):,} earlier ones")
     else:
-        centres = _cluster(fit_vectors, weights, settings, rng, min_size)
+        centres = cluster(fit_vectors, weights, settings, rng, min_size)
         theme_ids = list(range(next_id, next_id + len(centres)))
         next_id += len(centres)
         say(f"{len(theme_ids):,} themes found")
     protected = set(curation.pinned) | (
         {t.id for t in previous.themes if t.pinned} if previous else set()
     )
-    labels, centres, theme_ids = _polish(
+    labels, centres, theme_ids = polish(
         fit_vectors, weights, centres, theme_ids, settings, min_size, protected, incumbent
     )
 
@@ -441,8 +452,8 @@ def discover(
         chunk = 20_000
         for start in range(0, len(rest), chunk):
             rows = rest[start : start + chunk]
-            vectors = _combine(
-                _unit(
+            vectors = combine(
+                unit(
                     np.asarray(
                         features.transform([unique_texts[i] for i in rows]) @ components.T,
                         dtype=np.float32,
@@ -452,12 +463,12 @@ def discover(
                 embedding_dim,
                 weight,
             )
-            best, sim = _nearest(vectors, centres)
+            best, sim = nearest(vectors, centres)
             unique_theme[rows] = np.where(sim >= settings.min_similarity, ids_array[best], -1)
             unique_sim[rows] = sim
             say(f"assigned {min(start + chunk, len(rest)):,} of {len(rest):,} further texts")
     if len(centres):
-        _, fit_sim = _nearest(fit_vectors, centres)
+        _, fit_sim = nearest(fit_vectors, centres)
         unique_sim[fit_rows] = fit_sim
     assignments = unique_theme[inverse]
     similarity = unique_sim[inverse]
@@ -475,7 +486,7 @@ def discover(
     )
     position = {item_id: i for i, item_id in enumerate(item_ids)}
     split_from: dict[int, int] = {}
-    assignments, next_id = _curate(
+    assignments, next_id = curate(
         assignments, texts, embeddings, curation, position, model, split_from, next_id, rng
     )
     model.next_id = next_id
@@ -491,234 +502,7 @@ def discover(
     )
 
 
-# --- clustering ----------------------------------------------------------------------------
-
-
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return np.asarray(vectors / norms, dtype=np.float32)
-
-
-def _combine(
-    lsa: np.ndarray, embedded: np.ndarray | None, embedding_dim: int, weight: float
-) -> np.ndarray:
-    """LSA vectors, joined with embeddings (weight ``weight``) when the model uses them."""
-    if embedding_dim == 0:
-        return lsa
-    if embedded is None:
-        embedded = np.zeros((len(lsa), embedding_dim), dtype=np.float32)
-    return _unit(np.hstack([lsa * (1.0 - weight), _unit(embedded) * weight]))
-
-
-def _nearest(vectors: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index of the most similar centre and that cosine, in blocks to bound memory."""
-    best = np.zeros(len(vectors), dtype=np.int64)
-    sim = np.zeros(len(vectors), dtype=np.float32)
-    if len(centres) == 0:
-        return best, sim
-    block = 50_000
-    for start in range(0, len(vectors), block):
-        scores = vectors[start : start + block] @ centres.T
-        best[start : start + block] = scores.argmax(axis=1)
-        sim[start : start + block] = scores.max(axis=1)
-    return best, sim
-
-
-def _lsa(matrix: sp.csr_matrix, settings: ThemeSettings, rng: np.random.Generator) -> np.ndarray:
-    dimensions = max(1, min(settings.dimensions, matrix.shape[0] - 1, matrix.shape[1] - 1))
-    if dimensions < 2:
-        return np.eye(1, matrix.shape[1], dtype=np.float32)
-    svd = TruncatedSVD(n_components=dimensions, n_iter=4, random_state=int(rng.integers(2**31 - 1)))
-    svd.fit(matrix)
-    return np.asarray(svd.components_, dtype=np.float32)
-
-
-def _kmeans(
-    vectors: np.ndarray, weights: np.ndarray, k: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    seed = int(rng.integers(2**31 - 1))
-    if len(vectors) > 20_000:
-        model: Any = MiniBatchKMeans(
-            n_clusters=k, random_state=seed, batch_size=4096, n_init=1, max_iter=60
-        )
-    else:
-        model = KMeans(n_clusters=k, random_state=seed, n_init=1, max_iter=60)
-    model.fit(vectors, sample_weight=weights)
-    return np.asarray(model.labels_, dtype=np.int64), np.asarray(model.cluster_centers_)
-
-
-def _cluster(
-    vectors: np.ndarray,
-    weights: np.ndarray,
-    settings: ThemeSettings,
-    rng: np.random.Generator,
-    min_size: int,
-) -> np.ndarray:
-    """Unit centres of the themes in ``vectors``: over-cluster, then merge close groups."""
-    n = len(vectors)
-    usable = np.linalg.norm(vectors, axis=1) > 0
-    if usable.sum() < 2 * max(2, min_size):
-        return np.zeros((0, vectors.shape[1]), dtype=np.float32)
-    vectors, weights = vectors[usable], weights[usable]
-    n = len(vectors)
-    k0 = int(min(n // 2, max(8, min(400, round(settings.granularity * math.sqrt(n))))))
-    micro, centres = _kmeans(vectors, weights, k0, rng)
-    sizes = np.bincount(micro, weights=weights, minlength=k0)
-    keep = sizes > 0
-    unit_centres, sizes = _unit(centres[keep]), sizes[keep]
-    if len(unit_centres) < 2:
-        return unit_centres
-    # Groups merge (average linkage) when they are closer than the closest quarter of
-    # neighbouring groups are to each other (scaled by ``merge_factor``): a threshold taken
-    # from the data's own spread, so long and short texts, many and few items, need no k.
-    similar = unit_centres @ unit_centres.T
-    np.fill_diagonal(similar, -1.0)
-    neighbour = np.quantile(similar.max(axis=1), 0.25)
-    threshold = float(np.clip(1.0 - neighbour * settings.merge_factor, 0.0, 2.0))
-    tree = linkage(unit_centres.astype(np.float64), method="average", metric="cosine")
-    groups = fcluster(tree, t=threshold, criterion="distance") - 1
-    merged = np.zeros((groups.max() + 1, vectors.shape[1]))
-    np.add.at(merged, groups, unit_centres * sizes[:, None])
-    return _unit(merged)
-
-
-def _polish(
-    vectors: np.ndarray,
-    weights: np.ndarray,
-    centres: np.ndarray,
-    theme_ids: list[int],
-    settings: ThemeSettings,
-    min_size: int,
-    protected: set[int],
-    incumbent: np.ndarray | None = None,
-    rounds: int = 3,
-) -> tuple[np.ndarray, np.ndarray, list[int]]:
-    """Spherical k-means rounds from ``centres``; small unprotected themes dissolve.
-
-    ``incumbent`` (a theme id per item from the previous model, or -1) makes the rounds
-    sticky: an item stays in its earlier theme unless another is better by more than
-    ``settings.stickiness`` (hysteresis, so that re-runs do not shuffle borderline items).
-    """
-    ids = list(theme_ids)
-    if len(centres) == 0:
-        return np.full(len(vectors), UNASSIGNED, dtype=np.int64), centres, ids
-
-    def nearest(centres: np.ndarray, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        best, sim = _nearest(vectors, centres)
-        if incumbent is None:
-            return best, sim
-        column = {theme_id: j for j, theme_id in enumerate(ids)}
-        held = np.array([column.get(t, -1) for t in incumbent.tolist()], dtype=np.int64)
-        has = np.flatnonzero(held >= 0)
-        held_sim = np.einsum("ij,ij->i", vectors[has], centres[held[has]])
-        stay = held_sim >= np.maximum(sim[has] - settings.stickiness, settings.min_similarity)
-        best[has[stay]] = held[has[stay]]
-        sim[has[stay]] = held_sim[stay]
-        return best, sim
-
-    for _ in range(rounds):
-        best, sim = nearest(centres, ids)
-        placed = sim >= settings.min_similarity
-        sizes = np.bincount(best[placed], weights=weights[placed], minlength=len(centres))
-        counts = np.bincount(best[placed], minlength=len(centres))
-        keep = np.array([counts[j] >= min_size or ids[j] in protected for j in range(len(centres))])
-        sums = np.zeros_like(centres, dtype=np.float64)
-        np.add.at(sums, best[placed], vectors[placed] * weights[placed, None])
-        fresh = _unit(sums)
-        empty = sizes == 0
-        fresh[empty] = centres[empty]  # a protected theme with no items keeps its centre
-        centres = fresh[keep]
-        ids = [i for i, k in zip(ids, keep, strict=True) if k]
-        if len(centres) == 0:
-            break
-    best, sim = nearest(centres, ids)
-    id_array = np.array(ids, dtype=np.int64)
-    labels = np.where(sim >= settings.min_similarity, id_array[best] if len(ids) else -1, -1)
-    return labels.astype(np.int64), centres, ids
-
-
-def _seeded_centres(
-    vectors: np.ndarray,
-    old: np.ndarray,
-    weights: np.ndarray,
-    previous: ThemeModel,
-    min_size: int,
-) -> tuple[np.ndarray, list[int]]:
-    """Centres of the previous themes in the new space, from the items they hold now."""
-    centres = []
-    ids = []
-    for theme in previous.themes:
-        members = old == theme.id
-        if members.sum() >= 1 and (members.sum() >= min_size // 2 or theme.pinned):
-            centre = (vectors[members] * weights[members, None]).sum(axis=0)
-            centres.append(centre)
-            ids.append(theme.id)
-    if not centres:
-        return np.zeros((0, vectors.shape[1]), dtype=np.float32), []
-    return _unit(np.vstack(centres)), ids
-
-
-def _loose_threshold(fits: np.ndarray, settings: ThemeSettings) -> float:
-    """Items less similar than this to every earlier theme may form new themes: those that
-    fit less than half as well as the typical item does."""
-    if len(fits) == 0:
-        return settings.min_similarity
-    return max(settings.min_similarity, 0.5 * float(np.median(fits)))
-
-
-# --- curation ------------------------------------------------------------------------------
-
-
-def _curate(
-    assignments: np.ndarray,
-    texts: Sequence[str],
-    embeddings: np.ndarray | None,
-    curation: Curation,
-    position: dict[str, int],
-    model: ThemeModel,
-    split_from: dict[int, int],
-    next_id: int,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, int]:
-    settings = model.settings
-    assignments = assignments.copy()
-    for group in curation.merges:
-        for other in group[1:]:
-            assignments[assignments == other] = group[0]
-    for theme_id, parts in sorted(curation.splits.items()):
-        members = np.flatnonzero(assignments == theme_id)
-        if len(members) < 4:
-            continue
-        vectors = model.embed(
-            [texts[i] for i in members.tolist()],
-            embeddings=None if embeddings is None else embeddings[members],
-        )
-        weights = np.ones(len(members))
-        if parts >= 2:
-            centres = _kmeans(vectors, weights, min(parts, len(members) // 2), rng)[1]
-            centres = _unit(centres)
-        else:
-            centres = _cluster(vectors, weights, settings, rng, max(2, len(members) // 20))
-            if len(centres) < 2:
-                centres = _unit(_kmeans(vectors, weights, 2, rng)[1])
-        best, _ = _nearest(vectors, centres)
-        for part in range(len(centres)):
-            chosen = members[best == part]
-            if len(chosen):
-                assignments[chosen] = next_id
-                split_from[next_id] = theme_id
-                next_id += 1
-    # A move to a theme that was merged follows the merge; one to a theme that no longer
-    # exists (split, or gone from the data) is ignored rather than bringing it back.
-    merged_into = {other: group[0] for group in curation.merges for other in group[1:]}
-    present = set(np.unique(assignments).tolist()) | set(curation.pinned) | {UNASSIGNED}
-    for item_id, theme_id in curation.moves.items():
-        index = position.get(item_id)
-        target = merged_into.get(theme_id, theme_id)
-        if index is not None and target in present:
-            assignments[index] = target
-    return assignments, next_id
+# --- the themes of a run -------------------------------------------------------------------
 
 
 def _finish(
@@ -739,29 +523,11 @@ def _finish(
         theme_ids.append(theme_id)  # a pinned theme stays, even when it is empty this time
     # Centres and labels are computed on a bounded sample of each theme's distinct texts.
     rng = np.random.default_rng(settings.seed + 1)
-    per_theme = max(200, 60_000 // max(1, len(theme_ids)))
-    sample_rows: list[int] = []
-    sample_theme: list[int] = []
-    seen_keys: set[tuple[int, str]] = set()
-    for theme_id in theme_ids:
-        members = np.flatnonzero(assignments == theme_id)
-        if len(members) > per_theme * 3:
-            members = np.sort(rng.choice(members, per_theme * 3, replace=False))
-        taken = 0
-        for i in members.tolist():
-            key = (theme_id, fingerprint(texts[i]))
-            if key in seen_keys:
-                continue
-            seen_keys.add(key)
-            sample_rows.append(i)
-            sample_theme.append(theme_id)
-            taken += 1
-            if taken >= per_theme:
-                break
+    sample_rows, sample_theme = label_sample(texts, assignments, theme_ids, rng)
     sample_texts = [texts[i] for i in sample_rows]
     matrix = model.features.transform(sample_texts)
-    vectors = _combine(
-        _unit(np.asarray(matrix @ model.components.T, dtype=np.float32)),
+    vectors = combine(
+        unit(np.asarray(matrix @ model.components.T, dtype=np.float32)),
         None if embeddings is None else embeddings[np.array(sample_rows, dtype=np.int64)],
         model.embedding_dim,
         model.embedding_weight,
@@ -772,8 +538,8 @@ def _finish(
     sums = np.zeros((len(theme_ids), model.dimensions), dtype=np.float64)
     if len(owner_col):
         np.add.at(sums, owner_col, vectors)
-    centroids = _unit(sums)
-    terms = _key_terms(model.features, matrix, owner_col, len(theme_ids), settings.key_terms)
+    centroids = unit(sums)
+    terms = key_terms_of(model.features, matrix, owner_col, len(theme_ids), settings.key_terms)
     sizes = np.bincount(
         np.array([column[t] for t in assignments.tolist() if t in column], dtype=np.int64),
         minlength=len(theme_ids),
@@ -785,7 +551,7 @@ def _finish(
         chosen = [sample_rows[r] for r in order[: settings.examples]]
         before = previous.theme(theme_id) if previous else None
         pinned = theme_id in curation.pinned or (before is not None and before.pinned)
-        label = _label(terms[j]) if terms[j] else "(no words)"
+        label = label_of(terms[j]) if terms[j] else "(no words)"
         if pinned and before is not None:
             label = before.label
         themes.append(
@@ -794,7 +560,7 @@ def _finish(
                 label=label,
                 key_terms=terms[j],
                 size=int(sizes[j]),
-                examples=[_excerpt(texts[i]) for i in chosen],
+                examples=[excerpt(texts[i]) for i in chosen],
                 example_ids=[item_ids[i] for i in chosen],
                 name=curation.names.get(theme_id, before.name if before else ""),
                 pinned=pinned,
@@ -804,61 +570,3 @@ def _finish(
         )
     model.themes = themes
     model.centroids = centroids.astype(np.float32)
-
-
-def _key_terms(
-    features: TextFeatures,
-    matrix: sp.csr_matrix,
-    owner: np.ndarray,
-    n_themes: int,
-    top: int,
-) -> list[list[str]]:
-    """Class-based TF-IDF of word and bigram features, shown as surface words."""
-    if n_themes == 0 or matrix.shape[0] == 0:
-        return [[] for _ in range(n_themes)]
-    names = features.feature_names
-    wordlike = np.array([not name.startswith("c:") for name in names])
-    membership = sp.csr_matrix(
-        (np.ones(len(owner)), (owner, np.arange(len(owner)))), shape=(n_themes, len(owner))
-    )
-    binary = matrix.copy()
-    binary.data[:] = 1.0
-    per_theme = np.asarray((membership @ binary).todense())  # documents per theme with term
-    theme_sizes = np.bincount(owner, minlength=n_themes).astype(np.float64)
-    frequency = per_theme / np.maximum(theme_sizes[:, None], 1.0)
-    overall = per_theme.sum(axis=0)
-    mean_size = max(1.0, theme_sizes.mean())
-    score = frequency * np.log1p(mean_size / np.maximum(overall, 1.0))
-    score[:, ~wordlike] = 0.0
-    result: list[list[str]] = []
-    for j in range(n_themes):
-        row = score[j]
-        order = np.argsort(-row)[: top * 4]
-        chosen: list[str] = []
-        used_stems: set[str] = set()
-        for index in order.tolist():
-            if row[index] <= 0 or (per_theme[j, index] < 2 and theme_sizes[j] >= 10):
-                continue
-            name = names[index]
-            stems = set(name.partition(":")[2].split(" "))
-            if stems <= used_stems:
-                continue
-            surface = features.surface(name)
-            if name.startswith("b:"):
-                # a bigram replaces the words it is made of
-                chosen = [c for c in chosen if c not in surface.split(" ")]
-            chosen.append(surface)
-            used_stems |= stems
-            if len(chosen) >= top:
-                break
-        result.append(chosen)
-    return result
-
-
-def _label(terms: list[str]) -> str:
-    return ", ".join(terms[:3])
-
-
-def _excerpt(text: str, limit: int = 300) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "\u2026"
