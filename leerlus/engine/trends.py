@@ -31,6 +31,10 @@ Alerts, each with a controlled false-alarm rate per series-year:
 :func:`compare_around` is the before/after around an event (a release, a campaign, an
 experiment) over every series at once, with Benjamini-Hochberg control of false discoveries,
 so it lists "what changed elsewhere".
+
+The parts live beside this module: :mod:`~leerlus.engine.trends_level` (the expected level),
+:mod:`~leerlus.engine.trends_alarms` (spike and shift days) and
+:mod:`~leerlus.engine.trends_compare` (one series before and after).
 """
 
 from __future__ import annotations
@@ -45,12 +49,13 @@ import numpy as np
 from scipy import stats  # type: ignore[import-untyped]  # scipy ships no stubs
 
 from leerlus.engine.calendar_nl import DAY_FEATURES, DayCalendar, DutchCalendar
+from leerlus.engine.trends_alarms import episodes, excluded_days, shift_alerts, spike_days
+from leerlus.engine.trends_compare import Change, benjamini_hochberg, change_of
+from leerlus.engine.trends_level import ExpectedLevel, cumsum, fit_profile, level_of, window_sum
 
 __all__ = [
     "ALL",
     "Alert",
-    "Change",
-    "ExpectedLevel",
     "SeriesKey",
     "SeriesSet",
     "TrendSettings",
@@ -271,124 +276,6 @@ def design_matrix(days: Sequence[date], calendar: DayCalendar | None = None) -> 
     return np.hstack([dummies, calendar.features(days)])
 
 
-def _fit_profile(
-    y: np.ndarray,
-    x: np.ndarray,
-    prior: np.ndarray,
-    prior_weight: float,
-    block_days: int = 28,
-    smooth: float = 2.0,
-) -> np.ndarray:
-    """Profile coefficients by penalised Poisson regression with a smooth block level.
-
-    log E[y_t] = a[block(t)] + x_t · b; the block levels are tied by a random-walk penalty
-    and b is pulled toward ``prior`` with weight ``prior_weight`` (in units of counts).
-    """
-    n, p = x.shape
-    if n == 0:
-        return prior.copy()
-    blocks = np.arange(n) // block_days
-    n_blocks = int(blocks[-1]) + 1
-    block_sum = np.bincount(blocks, weights=y, minlength=n_blocks)
-    block_len = np.bincount(blocks, minlength=n_blocks)
-    a = np.log((block_sum + 0.5) / block_len)
-    b = prior.copy()
-    diff = np.diff(np.eye(n_blocks), axis=0)
-    rw = smooth * diff.T @ diff + 1e-4 * np.eye(n_blocks)
-    a0 = a.copy()
-    lam = prior_weight
-
-    def objective(a_: np.ndarray, b_: np.ndarray) -> float:
-        eta = a_[blocks] + x @ b_
-        mu = np.exp(np.minimum(eta, 30.0))
-        pen = 0.5 * (a_ - a0) @ rw @ (a_ - a0)
-        return float(np.sum(mu - y * eta) + pen + 0.5 * lam * np.sum((b_ - prior) ** 2))
-
-    current = objective(a, b)
-    for _ in range(30):
-        eta = a[blocks] + x @ b
-        mu = np.exp(np.minimum(eta, 30.0))
-        r = mu - y
-        grad_a = np.bincount(blocks, weights=r, minlength=n_blocks) + rw @ (a - a0)
-        grad_b = x.T @ r + lam * (b - prior)
-        h_aa = np.diag(np.bincount(blocks, weights=mu, minlength=n_blocks)) + rw
-        xm = x * mu[:, None]
-        h_ab = np.zeros((n_blocks, p))
-        np.add.at(h_ab, blocks, xm)
-        h_bb = x.T @ xm + lam * np.eye(p)
-        hess = np.block([[h_aa, h_ab], [h_ab.T, h_bb]])
-        grad = np.concatenate([grad_a, grad_b])
-        try:
-            step = np.linalg.solve(hess + 1e-9 * np.eye(n_blocks + p), grad)
-        except np.linalg.LinAlgError:
-            break
-        t = 1.0
-        while t > 1e-4:
-            a_new, b_new = a - t * step[:n_blocks], b - t * step[n_blocks:]
-            value = objective(a_new, b_new)
-            if value <= current:
-                break
-            t /= 2
-        else:
-            break
-        a, b = a_new, b_new
-        improvement = current - value
-        current = value
-        if improvement < 1e-7 * (1.0 + abs(current)):
-            break
-    return b
-
-
-@dataclass
-class ExpectedLevel:
-    """One series' expected level per day, as the online detector saw it (no look-ahead)."""
-
-    expected: np.ndarray  # μ_t: level x profile x season
-    profile: np.ndarray  # P_t (season included)
-    level: np.ndarray  # L_t from the window before t
-    level_count: np.ndarray  # counts in that window (how sure the level is)
-    dispersion: np.ndarray  # negative binomial alpha per day (overdispersion beyond the level)
-
-
-def _profiles(
-    counts: np.ndarray,
-    x: np.ndarray,
-    settings: TrendSettings,
-    prior: np.ndarray | None,
-    prior_weight: float,
-) -> np.ndarray:
-    """Profile P_t per day, each fitted on the past only (refitted on a schedule)."""
-    n = len(counts)
-    refits = [0, settings.warmup_days, 2 * settings.warmup_days]
-    point = settings.refit_every
-    while point < n:
-        refits.append(point)
-        point += settings.refit_every
-    refits = sorted({r for r in refits if r < n})
-    coef_prior = prior if prior is not None else np.zeros(x.shape[1])
-    profile = np.ones(n)
-    for j, at in enumerate(refits):
-        until = refits[j + 1] if j + 1 < len(refits) else n
-        # The first stretch (before any history) uses the prior; fits use the past year only.
-        if at == 0:
-            b = coef_prior
-        else:
-            lo = max(0, at - settings.profile_history)
-            b = _fit_profile(counts[lo:at].astype(np.float64), x[lo:at], coef_prior, prior_weight)
-        profile[at:until] = np.exp(np.clip(x[at:until] @ b, -12.0, 5.0))
-    return profile
-
-
-def _window_sum(cum: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Sums over [lo, hi) from a cumulative array with a leading zero (indices clipped)."""
-    n = len(cum) - 1
-    return cum[np.clip(hi, 0, n)] - cum[np.clip(lo, 0, n)]
-
-
-def _cumsum(values: np.ndarray) -> np.ndarray:
-    return np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
-
-
 def expected_level(
     counts: np.ndarray,
     days: Sequence[date],
@@ -406,230 +293,11 @@ def expected_level(
     """
     settings = settings or TrendSettings()
     y = np.asarray(counts, dtype=np.float64)
-    n = len(y)
     x = design if design is not None else design_matrix(days, calendar)
-    weight = settings.prior_weight if prior is not None else 1.0
-    profile = _profiles(y, x, settings, prior, weight)
-    keep = np.ones(n) if excluded is None else (~excluded).astype(np.float64)
-    cy, cp = _cumsum(y * keep), _cumsum(profile * keep)
-    t = np.arange(n)
-    w = settings.level_window
-    win_y = _window_sum(cy, t - w, t)
-    win_p = _window_sum(cp, t - w, t)
-    # The window's rate, steadied by two signals' worth of the longer past's rate, so a sparse
-    # series with an empty window does not expect nothing at all.
-    long_y = _window_sum(cy, t - settings.dispersion_window, t)
-    long_p = _window_sum(cp, t - settings.dispersion_window, t)
-    long_rate = (long_y + 0.5) / np.maximum(long_p, 1.0)
-    level = (win_y + 2.0) / (win_p + 2.0 / long_rate)
-    season = np.ones(n)
-    if settings.season and n > 364 + w:
-        lag = 364
-        # Last year's movement from its level window to a fortnight around the same day.
-        now_y = _window_sum(cy, t - lag - 7, t - lag + 7)
-        now_p = _window_sum(cp, t - lag - 7, t - lag + 7)
-        then_y = _window_sum(cy, t - lag - w, t - lag)
-        then_p = _window_sum(cp, t - lag - w, t - lag)
-        ok = (t - lag - w >= 0) & (now_p > 1.0) & (then_p > 1.0)
-        ratio = ((now_y + 0.5) / np.maximum(now_p, 1e-9)) / (
-            (then_y + 0.5) / np.maximum(then_p, 1e-9)
-        )
-        credibility = np.minimum(now_y, then_y) / (np.minimum(now_y, then_y) + 20.0)
-        season = np.where(ok, np.exp(credibility * np.log(ratio)), 1.0)
-        season = np.clip(season, 0.2, 5.0)
-    expected = level * profile * season
-    # Dispersion from the one-step residuals of the last half year (alert days left out).
-    # Days far beyond even very bursty noise (a real burst the alerts did not cover) are
-    # winsorised at six standard deviations of a negative binomial with alpha 1, so that one
-    # burst does not blind the detector for half a year.
-    capped = np.minimum(y, expected + 6.0 * np.sqrt(expected + expected**2))
-    resid = ((capped - expected) ** 2 - capped) * keep
-    cr, cm = _cumsum(resid), _cumsum(expected**2 * keep)
-    d = settings.dispersion_window
-    num = _window_sum(cr, t - d, t)
-    den = _window_sum(cm, t - d, t)
-    # Shrunk toward a mild 0.02 with the weight of 10 squared counts.
-    raw = (num + 0.02 * 10.0) / (den + 10.0)
-    level_error = 1.0 / (win_y + 3.0)
-    dispersion = np.maximum(raw * settings.dispersion_safety - level_error, 0.0)
-    return ExpectedLevel(
-        expected=expected,
-        profile=profile * season,
-        level=level,
-        level_count=win_y,
-        dispersion=dispersion,
-    )
+    return level_of(y, x, settings, prior, excluded)
 
 
 # --- detection -----------------------------------------------------------------------------
-
-
-def _nb_sf(observed: np.ndarray, mean: np.ndarray, variance: np.ndarray) -> np.ndarray:
-    """P(X >= observed) for a negative binomial with this mean and variance (Poisson if equal)."""
-    mean = np.maximum(mean, 1e-12)
-    extra = np.maximum(variance - mean, 1e-12 * mean)
-    size = mean**2 / extra
-    prob = size / (size + mean)
-    out = stats.nbinom.sf(observed - 1, size, prob)
-    poisson = extra < 1e-9 * mean
-    if poisson.any():
-        out = np.where(poisson, stats.poisson.sf(observed - 1, mean), out)
-    return np.asarray(out, dtype=np.float64)
-
-
-def _nb_cdf(observed: np.ndarray, mean: np.ndarray, variance: np.ndarray) -> np.ndarray:
-    mean = np.maximum(mean, 1e-12)
-    extra = np.maximum(variance - mean, 1e-12 * mean)
-    size = mean**2 / extra
-    prob = size / (size + mean)
-    return np.asarray(stats.nbinom.cdf(observed, size, prob), dtype=np.float64)
-
-
-@dataclass
-class _SpikeDays:
-    alarm: np.ndarray  # bool per day
-    p_value: np.ndarray
-    window: np.ndarray  # which window length triggered
-    observed: np.ndarray
-    expected: np.ndarray
-
-
-def _spike_days(
-    y: np.ndarray, fit: ExpectedLevel, settings: TrendSettings, first_day: int
-) -> _SpikeDays:
-    n = len(y)
-    windows = settings.spike_windows
-    alpha_day = settings.false_alarms_per_year * settings.spike_share / 365.0 / len(windows)
-    best_p = np.ones(n)
-    best_w = np.ones(n, dtype=np.int64)
-    best_o = np.zeros(n)
-    best_e = np.zeros(n)
-    alarm = np.zeros(n, dtype=bool)
-    cy = _cumsum(y)
-    t = np.arange(n)
-    cp = _cumsum(fit.profile)
-    cp2 = _cumsum(fit.profile**2)
-    for m in windows:
-        start = t - m + 1
-        valid = start >= first_day
-        s = np.clip(start, 0, n - 1)
-        # The level as it stood before the window began, so a burst cannot hide itself.
-        level, disp = fit.level[s], fit.dispersion[s]
-        level_error = 1.0 / (fit.level_count[s] + 3.0)
-        mean = level * _window_sum(cp, start, t + 1)
-        sq = level**2 * _window_sum(cp2, start, t + 1)
-        variance = mean + level_error * mean**2 + disp * sq
-        observed = _window_sum(cy, start, t + 1)
-        p = _nb_sf(observed, mean, variance)
-        ok = (
-            valid
-            & (observed >= settings.min_count)
-            & ((observed + 0.5) >= settings.min_ratio * (mean + 0.5))
-        )
-        p = np.where(ok, p, 1.0)
-        better = p < best_p
-        best_p = np.where(better, p, best_p)
-        best_w = np.where(better, m, best_w)
-        best_o = np.where(better, observed, best_o)
-        best_e = np.where(better, mean, best_e)
-        alarm |= p < alpha_day
-    return _SpikeDays(alarm, best_p, best_w, best_o, best_e)
-
-
-def _episodes(alarm: np.ndarray, gap: int) -> list[tuple[int, int]]:
-    """Runs of alarm days, merging runs separated by at most ``gap`` quiet days."""
-    days = np.flatnonzero(alarm)
-    if len(days) == 0:
-        return []
-    out: list[tuple[int, int]] = []
-    lo = hi = int(days[0])
-    for d in days[1:]:
-        if d - hi <= gap + 1:
-            hi = int(d)
-        else:
-            out.append((lo, hi))
-            lo = hi = int(d)
-    out.append((lo, hi))
-    return out
-
-
-def _excluded_days(alarm: np.ndarray, settings: TrendSettings) -> np.ndarray:
-    """Alert days to keep out of the level: the first ``exclude_alert_days`` of each alert."""
-    out = np.zeros(len(alarm), dtype=bool)
-    for lo, hi in _episodes(alarm, settings.merge_gap_days):
-        # The window that triggered may have begun up to two days before the first alarm.
-        first = max(0, lo - max(settings.spike_windows) + 1)
-        out[first : min(hi, first + settings.exclude_alert_days) + 1] = True
-    return out
-
-
-def _shift_alerts(
-    y: np.ndarray,
-    fit: ExpectedLevel,
-    settings: TrendSettings,
-    first_day: int,
-    excluded: np.ndarray,
-) -> list[tuple[int, int, float, float, float, str]]:
-    """(start, raised, observed, expected, p, direction) of level shifts in one series."""
-    n = len(y)
-    r, ref = settings.shift_window, settings.shift_reference
-    if n < first_day + r + ref:
-        return []
-    t = np.arange(n)
-    keep = (~excluded).astype(np.float64)
-    cy, cp = _cumsum(y), _cumsum(fit.profile)
-    cyk, cpk = _cumsum(y * keep), _cumsum(fit.profile * keep)
-    obs = _window_sum(cy, t - r + 1, t + 1)
-    prof = _window_sum(cp, t - r + 1, t + 1)
-    ref_y = _window_sum(cyk, t - r + 1 - ref, t - r + 1)
-    ref_p = _window_sum(cpk, t - r + 1 - ref, t - r + 1)
-    rate = (ref_y + 0.5) / np.maximum(ref_p, 1e-9)
-    expected = rate * prof
-    log_ratio = np.log((obs + 0.5) / (expected + 0.5))
-    # Under no change: Poisson noise of both windows plus the series' daily overdispersion.
-    sq = _window_sum(_cumsum(fit.profile**2), t - r + 1, t + 1) * rate**2
-    null_var = (
-        1.0 / (expected + 0.5) + 1.0 / (ref_y + 0.5) + fit.dispersion * sq / (expected + 0.5) ** 2
-    )
-    valid = (t - r + 1 - ref >= first_day) & (ref_p > 1.0) & (prof > 0.5)
-    # The series' own wander between windows: the spread of the statistic in its past half
-    # year (values clipped, so a past burst counts once, not as its size), less the noise.
-    clipped = np.where(valid, np.clip(log_ratio, -0.7, 0.7), 0.0)
-    excess = np.where(valid, clipped**2 - null_var, 0.0)
-    c_n, c_e = _cumsum(valid.astype(np.float64)), _cumsum(excess)
-    past_n = _window_sum(c_n, t - settings.dispersion_window, t - r + 1)
-    past_e = _window_sum(c_e, t - settings.dispersion_window, t - r + 1)
-    # Shrunk toward a ±15 % wander with the weight of 28 days of history.
-    wander = np.maximum((past_e + 0.02 * 28.0) / (past_n + 28.0), 0.0)
-    z = log_ratio / np.sqrt(null_var + wander)
-    alpha = settings.false_alarms_per_year * (1 - settings.spike_share) / 365.0 * 3.0
-    crit = stats.norm.isf(alpha / 2)
-    big = np.abs(log_ratio) >= math.log(settings.shift_min_ratio)
-    enough = np.maximum(obs, expected) >= settings.shift_min_count
-    # Persistence: an upward shift must hold without its largest day (not one spike), and
-    # any shift must hold for three days running.
-    for i in map(int, np.flatnonzero(valid & big & enough & (z > crit))):
-        share = fit.profile[max(0, i - r + 1) : i + 1]
-        trimmed = obs[i] - y[max(0, i - r + 1) : i + 1].max()
-        trimmed_expected = expected[i] * (1 - share.max() / max(share.sum(), 1e-9))
-        if (trimmed + 0.5) / (trimmed_expected + 0.5) < settings.shift_min_ratio:
-            z[i] = 0.0
-    hold = (np.abs(z) > crit) & big & enough & valid
-    up, down = hold & (z > 0), hold & (z < 0)
-    up3 = up & np.roll(up, 1) & np.roll(up, 2)
-    down3 = down & np.roll(down, 1) & np.roll(down, 2)
-    up3[:2] = down3[:2] = False
-    fire = up3 | down3
-    out: list[tuple[int, int, float, float, float, str]] = []
-    quiet_until = -1
-    for i in map(int, np.flatnonzero(fire)):
-        if i <= quiet_until:
-            continue
-        direction = "up" if z[i] > 0 else "down"
-        p = float(2 * stats.norm.sf(abs(z[i])))
-        out.append((int(i - r + 1), int(i), float(obs[i]), float(expected[i]), p, direction))
-        quiet_until = int(i + r + ref)  # until the reference window has moved past it
-    return out
 
 
 def detect(
@@ -660,17 +328,17 @@ def detect(
     begin = first_day + settings.warmup_days
     excluded = np.zeros(n, dtype=bool)
     fit = expected_level(y, days, settings=settings, prior=prior, design=x)
-    spikes = _spike_days(y, fit, settings, begin)
+    spikes = spike_days(y, fit, settings, begin)
     # Alert days must not raise the level that judges the next days: refit without them.
     for _ in range(3):
-        new_excluded = _excluded_days(spikes.alarm, settings)
+        new_excluded = excluded_days(spikes.alarm, settings)
         if np.array_equal(new_excluded, excluded):
             break
         excluded = new_excluded
         fit = expected_level(y, days, settings=settings, prior=prior, excluded=excluded, design=x)
-        spikes = _spike_days(y, fit, settings, begin)
+        spikes = spike_days(y, fit, settings, begin)
     alerts: list[Alert] = []
-    for lo, hi in _episodes(spikes.alarm, settings.merge_gap_days):
+    for lo, hi in episodes(spikes.alarm, settings.merge_gap_days):
         trigger = lo
         m = int(spikes.window[trigger])
         window_start = max(0, trigger - m + 1)
@@ -692,7 +360,7 @@ def detect(
                 p_value=float(spikes.p_value[peak]),
             )
         )
-    for start, raised, obs, exp, p, direction in _shift_alerts(y, fit, settings, begin, excluded):
+    for start, raised, obs, exp, p, direction in shift_alerts(y, fit, settings, begin, excluded):
         alerts.append(
             Alert(
                 key=key,
@@ -715,14 +383,14 @@ def _new_theme_alerts(
     """A theme that was (almost) absent for ``new_reference`` days and now is not."""
     n = len(y)
     w, ref = settings.new_window, settings.new_reference
-    cy = _cumsum(y)
+    cy = cumsum(y)
     overall = max(float(y.sum()) / max(n, 1), 1e-3)
     alpha = settings.false_alarms_per_year * 0.1 / 365.0
     for i in range(ref + w - 1, n):
-        recent = _window_sum(cy, np.array([i - w + 1]), np.array([i + 1]))[0]
+        recent = window_sum(cy, np.array([i - w + 1]), np.array([i + 1]))[0]
         if recent < settings.min_new:
             continue
-        before = _window_sum(cy, np.array([i - w + 1 - ref]), np.array([i - w + 1]))[0]
+        before = window_sum(cy, np.array([i - w + 1 - ref]), np.array([i - w + 1]))[0]
         # "New": the reference window held at most one signal in ten of what came now.
         if before > max(1.0, 0.1 * recent * ref / w):
             continue
@@ -761,7 +429,7 @@ def _priors(
     n = len(series.days)
     for channel, row in totals.items():
         lo = max(0, n - settings.profile_history)
-        priors[channel] = _fit_profile(
+        priors[channel] = fit_profile(
             row[lo:].astype(np.float64), design[lo:], np.zeros(design.shape[1]), 1.0
         )
     return priors
@@ -817,29 +485,6 @@ def scan(
 # --- before and after ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Change:
-    """How one series moved after an event, against its expected level from before."""
-
-    key: SeriesKey
-    before: int
-    after: int
-    expected_after: float
-    ratio: float
-    low: float
-    high: float
-    p_value: float
-    q_value: float = 1.0  # Benjamini-Hochberg over all series compared
-
-    @property
-    def significant(self) -> bool:
-        return self.q_value < 0.05
-
-    @property
-    def direction(self) -> str:
-        return "up" if self.ratio > 1 else "down"
-
-
 def compare_around(
     series: SeriesSet,
     event: date,
@@ -881,56 +526,11 @@ def compare_around(
             continue
         prior = priors.get(key.channel, priors[ALL])
         lo = max(0, b_hi - settings.profile_history)
-        coef = _fit_profile(
+        coef = fit_profile(
             y[lo:b_hi].astype(np.float64), design[lo:b_hi], prior, settings.prior_weight
         )
         profile = np.exp(np.clip(design @ coef, -12.0, 5.0))
-        p_before = float(profile[b_lo:b_hi].sum())
-        p_after = float(profile[a_lo:a_hi].sum())
-        rate = (before + 0.5) / max(p_before, 1e-9)
-        expected = rate * p_after
-        # Extra variation between weeks of the before-window, beyond Poisson.
-        weeks = [(b_lo + 7 * k, b_lo + 7 * k + 7) for k in range(before_days // 7)]
-        logs, pois = [], []
-        for w_lo, w_hi in weeks:
-            wy, wp = float(y[w_lo:w_hi].sum()), float(profile[w_lo:w_hi].sum())
-            if wp > 0.1:
-                logs.append(math.log((wy + 0.5) / (rate * wp + 0.5)))
-                pois.append(1.0 / (rate * wp + 0.5))
-        tau2 = 0.0
-        if len(logs) >= 3:
-            tau2 = max(0.0, float(np.var(logs, ddof=1)) - float(np.mean(pois)))
-        n_after_weeks = max(1.0, after_days / 7)
-        n_before_weeks = max(1.0, before_days / 7)
-        var = (
-            1 / (after + 0.5) + 1 / (before + 0.5) + tau2 * (1 / n_after_weeks + 1 / n_before_weeks)
-        )
-        log_rr = math.log((after + 0.5) / (expected + 0.5))
-        z = log_rr / math.sqrt(var)
-        rows.append(
-            Change(
-                key=key,
-                before=before,
-                after=after,
-                expected_after=expected,
-                ratio=math.exp(log_rr),
-                low=math.exp(log_rr - z_crit * math.sqrt(var)),
-                high=math.exp(log_rr + z_crit * math.sqrt(var)),
-                p_value=float(2 * stats.norm.sf(abs(z))),
-            )
-        )
-    q = _benjamini_hochberg(np.array([r.p_value for r in rows]))
+        rows.append(change_of(key, y, profile, slice(b_lo, b_hi), slice(a_lo, a_hi), z_crit))
+    q = benjamini_hochberg(np.array([r.p_value for r in rows]))
     rows = [Change(**{**r.__dict__, "q_value": float(qv)}) for r, qv in zip(rows, q, strict=True)]
     return sorted(rows, key=lambda r: (r.p_value, -abs(math.log(r.ratio)), r.key))
-
-
-def _benjamini_hochberg(p: np.ndarray) -> np.ndarray:
-    n = len(p)
-    if n == 0:
-        return p
-    order = np.argsort(p)
-    ranked = p[order] * n / np.arange(1, n + 1)
-    q = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty(n)
-    out[order] = np.minimum(q, 1.0)
-    return out
