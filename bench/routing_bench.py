@@ -38,12 +38,12 @@ from sklearn.linear_model import LogisticRegression
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from leerlus.engine.routing import (
-    _split,
     expected_calibration_error,
     macro_f1,
     predict,
     train,
 )
+from leerlus.engine.routing_fit import validation_split
 
 DATA = Path(os.environ.get("LEERLUS_BENCH_DATA", "/work/shared/data"))
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -167,7 +167,7 @@ def baseline_tuned(split: Split) -> dict[str, float | str]:
     """Word 1-2 grams + LR, C and class weighting chosen on the router's validation split."""
     tx, ty, dates, sx, sy = split
     labels = np.array(ty)
-    tr, va = _split(labels, dates, 0.2, 0)
+    tr, va = validation_split(labels, dates, 0.2, 0)
     best: tuple[float, float, str | None] = (-1.0, 1.0, None)
     for weighting in (None, "balanced"):
         for c in (1.0, 4.0, 16.0, 64.0):

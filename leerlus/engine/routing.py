@@ -26,29 +26,38 @@ The model
 Serialisation: :meth:`RoutingModel.to_bytes` writes a NumPy ``.npz`` archive of plain
 arrays and one JSON header (no pickle, ``allow_pickle=False`` on reading), so a model file
 cannot carry code.
+
+The parts live beside this module: :mod:`~leerlus.engine.routing_words` (the word block),
+:mod:`~leerlus.engine.routing_fit` (the classifiers and the validation split) and
+:mod:`~leerlus.engine.routing_scores` (calibration, label offsets, the unsure threshold).
 """
 
 from __future__ import annotations
 
 import io
 import json
-import math
 import time
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import pairwise
 from typing import Any, Final
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]  # scipy ships no stubs
-from scipy.optimize import minimize_scalar  # type: ignore[import-untyped]
-from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
-from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
 
-from leerlus.engine.text import TextFeatures, words
+from leerlus.engine.routing_fit import fit_lr, fit_svm, validation_split
+from leerlus.engine.routing_scores import (
+    blended,
+    choose,
+    fit_label_bias,
+    fit_temperature,
+    macro_f1_codes,
+    unsure_threshold,
+)
+from leerlus.engine.routing_words import WordBlock
+from leerlus.engine.text import TextFeatures
 
 __all__ = [
     "FORMAT",
@@ -104,61 +113,6 @@ class Prediction(tuple[str, float, bool]):
         return self[2]
 
 
-# --- the plain word block ------------------------------------------------------------------
-
-
-@dataclass
-class _WordBlock:
-    """TF-IDF over word unigrams and bigrams with function words kept (sublinear tf, L2)."""
-
-    vocabulary: dict[str, int] = field(default_factory=dict)
-    idf: np.ndarray = field(default_factory=lambda: np.zeros(0))
-
-    @staticmethod
-    def _grams(text: str) -> list[str]:
-        tokens = words(text)
-        return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
-
-    def fit_transform(self, texts: Sequence[str], min_df: int, max_features: int) -> sp.csr_matrix:
-        grams = [self._grams(t) for t in texts]
-        df: Counter[str] = Counter()
-        for g in grams:
-            df.update(set(g))
-        floor = min_df if len(texts) >= 20 else 1
-        kept = [f for f, c in df.items() if c >= floor]
-        if len(kept) > max_features:
-            kept.sort(key=lambda f: (-df[f], f))
-            kept = kept[:max_features]
-        kept.sort()
-        self.vocabulary = {f: i for i, f in enumerate(kept)}
-        n = len(texts)
-        self.idf = np.log((1.0 + n) / (1.0 + np.array([df[f] for f in kept], dtype=np.float64)))
-        self.idf += 1.0
-        return self._matrix(grams)
-
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return self._matrix([self._grams(t) for t in texts])
-
-    def _matrix(self, grams: list[list[str]]) -> sp.csr_matrix:
-        vocab = self.vocabulary
-        indptr = [0]
-        indices: list[int] = []
-        data: list[float] = []
-        for g in grams:
-            row = Counter(vocab[x] for x in g if x in vocab)
-            indices.extend(row.keys())
-            data.extend(1.0 + math.log(v) for v in row.values())
-            indptr.append(len(indices))
-        m = sp.csr_matrix(
-            (np.asarray(data), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
-            shape=(len(grams), len(vocab)),
-        )
-        m = sp.csr_matrix(m @ sp.diags(self.idf))
-        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return sp.csr_matrix(sp.diags(1.0 / norms) @ m, dtype=np.float32)
-
-
 # --- the model -----------------------------------------------------------------------------
 
 
@@ -168,7 +122,7 @@ class RoutingModel:
 
     labels: list[str]
     features: TextFeatures
-    word_block: _WordBlock
+    word_block: WordBlock
     word_weight: float
     lr_coef: np.ndarray  # (labels, features) or (0, 0) when the blend does not use it
     lr_intercept: np.ndarray
@@ -229,7 +183,7 @@ class RoutingModel:
             raise ValueError(f"not a routing model: {exc}") from exc
         if header.get("format") != FORMAT:
             raise ValueError(f"not a routing model of format {FORMAT}")
-        block = _WordBlock(
+        block = WordBlock(
             vocabulary={f: i for i, f in enumerate(header["word_vocabulary"])},
             idf=arrays["word_idf"],
         )
@@ -258,28 +212,6 @@ def _names(vocabulary: dict[str, int]) -> list[str]:
     return names
 
 
-def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
-    z = scores / temperature
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return np.asarray(e / e.sum(axis=1, keepdims=True))
-
-
-def _blend(
-    lr_scores: np.ndarray | None,
-    svm_scores: np.ndarray | None,
-    blend: float,
-    lr_t: float,
-    svm_t: float,
-) -> np.ndarray:
-    if lr_scores is None or blend <= 0.0:
-        assert svm_scores is not None
-        return _softmax(svm_scores, svm_t)
-    if svm_scores is None or blend >= 1.0:
-        return _softmax(lr_scores, lr_t)
-    return blend * _softmax(lr_scores, lr_t) + (1 - blend) * _softmax(svm_scores, svm_t)
-
-
 def predict_proba(model: RoutingModel, texts: Sequence[str]) -> np.ndarray:
     """Calibrated probabilities, one row per text, columns in the order of ``model.labels``."""
     if not texts:
@@ -291,55 +223,13 @@ def predict_proba(model: RoutingModel, texts: Sequence[str]) -> np.ndarray:
         lr = np.asarray(x @ model.lr_coef.T, dtype=np.float64) + model.lr_intercept
     if model.blend < 1.0:
         svm = np.asarray(x @ model.svm_coef.T, dtype=np.float64) + model.svm_intercept
-    return _blend(lr, svm, model.blend, model.lr_temperature, model.svm_temperature)
-
-
-def _choose(proba: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    """The label per row: arg-max of the log-probabilities plus the label offsets."""
-    if len(proba) == 0:
-        return np.zeros(0, dtype=np.int64)
-    if len(bias) == 0:
-        return np.asarray(proba.argmax(axis=1))
-    return np.asarray((np.log(np.maximum(proba, 1e-12)) + bias).argmax(axis=1))
-
-
-def _macro_f1_codes(truth: np.ndarray, predicted: np.ndarray, n_labels: int) -> float:
-    tp = np.bincount(truth[truth == predicted], minlength=n_labels)
-    fp = np.bincount(predicted, minlength=n_labels) - tp
-    fn = np.bincount(truth, minlength=n_labels) - tp
-    present = (tp + fp + fn) > 0
-    f1 = np.where(present, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
-    return float(f1[present].mean()) if present.any() else 0.0
-
-
-def _fit_label_bias(proba: np.ndarray, truth: np.ndarray, rounds: int = 2) -> np.ndarray:
-    """Per-label log offsets that raise the validation macro-F1 (coordinate ascent).
-
-    Kept only when they gain at least half a point of macro-F1: a gain smaller than that on
-    a validation split is as likely noise as signal.
-    """
-    n_labels = proba.shape[1]
-    logp = np.log(np.maximum(proba, 1e-12))
-    bias = np.zeros(n_labels)
-    start = _macro_f1_codes(truth, logp.argmax(axis=1), n_labels)
-    best = start
-    grid = np.linspace(-1.5, 1.5, 13)
-    for _ in range(rounds):
-        for j in range(n_labels):
-            keep = bias[j]
-            for value in grid:
-                bias[j] = value
-                score = _macro_f1_codes(truth, (logp + bias).argmax(axis=1), n_labels)
-                if score > best + 1e-9:
-                    best, keep = score, value
-            bias[j] = keep
-    return bias if best >= start + 0.005 else np.zeros(0)
+    return blended(lr, svm, model.blend, model.lr_temperature, model.svm_temperature)
 
 
 def predict(model: RoutingModel, texts: Sequence[str]) -> list[Prediction]:
     """``(label, confidence, unsure)`` per text. Fast: no learning happens here."""
     proba = predict_proba(model, texts)
-    best = _choose(proba, model.label_bias)
+    best = choose(proba, model.label_bias)
     out: list[Prediction] = []
     for row, j in zip(proba, best, strict=True):
         confidence = float(row[j])
@@ -383,92 +273,6 @@ def expected_calibration_error(
 # --- training ------------------------------------------------------------------------------
 
 
-def _fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
-    """The temperature that minimises the validation log loss of softmax(scores / T)."""
-
-    def nll(log_t: float) -> float:
-        p = _softmax(scores, math.exp(log_t))
-        return float(-np.mean(np.log(np.maximum(p[np.arange(len(truth)), truth], 1e-12))))
-
-    result = minimize_scalar(nll, bounds=(-5.0, 5.0), method="bounded")
-    return float(math.exp(result.x))
-
-
-def _split(
-    labels: np.ndarray, dates: Sequence[date] | None, share: float, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Training and validation indices: the latest ``share`` by date, else stratified."""
-    n = len(labels)
-    if dates is not None:
-        order = np.argsort(np.array([d.toordinal() for d in dates]), kind="stable")
-        cut = round(n * (1 - share))
-        return np.sort(order[:cut]), np.sort(order[cut:])
-    rng = np.random.default_rng(seed)
-    train_idx: list[int] = []
-    valid_idx: list[int] = []
-    for label in np.unique(labels):
-        members = np.flatnonzero(labels == label)
-        rng.shuffle(members)
-        k = round(len(members) * share) if len(members) >= 3 else 0
-        valid_idx.extend(members[:k])
-        train_idx.extend(members[k:])
-    return np.sort(np.array(train_idx, dtype=np.int64)), np.sort(
-        np.array(valid_idx, dtype=np.int64)
-    )
-
-
-def _class_weights(y: np.ndarray, n_labels: int) -> dict[int, float]:
-    counts = np.bincount(y, minlength=n_labels).astype(np.float64)
-    present = counts > 0
-    weights = np.ones(n_labels)
-    weights[present] = len(y) / (present.sum() * counts[present])
-    return {i: float(w) for i, w in enumerate(weights)}
-
-
-def _fit_lr(
-    x: sp.csr_matrix, y: np.ndarray, c: float, n_labels: int
-) -> tuple[np.ndarray, np.ndarray]:
-    model = LogisticRegression(
-        C=c, max_iter=300, class_weight=_class_weights(y, n_labels), tol=1e-3
-    )
-    model.fit(x, y)
-    return _full_rows(model.coef_, model.intercept_, model.classes_, n_labels)
-
-
-def _fit_svm(
-    x: sp.csr_matrix, y: np.ndarray, c: float, n_labels: int
-) -> tuple[np.ndarray, np.ndarray]:
-    model = LinearSVC(C=c, class_weight=_class_weights(y, n_labels), max_iter=5000)
-    model.fit(x, y)
-    return _full_rows(model.coef_, model.intercept_, model.classes_, n_labels)
-
-
-def _full_rows(
-    coef: np.ndarray, intercept: np.ndarray, classes: np.ndarray, n_labels: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Coefficients with one row per label, also for labels missing from a split."""
-    if coef.shape[0] == 1 and len(classes) == 2:  # binary: one row for the second class
-        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
-        intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
-    full = np.zeros((n_labels, coef.shape[1]), dtype=np.float64)
-    bias = np.full(n_labels, -1e3)
-    full[classes] = coef
-    bias[classes] = intercept
-    return full, bias
-
-
-def _threshold(confidence: np.ndarray, correct: np.ndarray, target: float) -> float:
-    """The lowest confidence above which the validation predictions reach ``target``."""
-    order = np.argsort(-confidence)
-    hits = np.cumsum(correct[order])
-    accuracy = hits / np.arange(1, len(order) + 1)
-    ok = np.flatnonzero(accuracy >= target)
-    if len(ok) == 0:
-        return 1.0
-    # The largest prefix that still meets the target; its last confidence is the cut.
-    return float(confidence[order][ok[-1]])
-
-
 def train(
     texts: Sequence[str],
     labels: Sequence[str],
@@ -503,7 +307,7 @@ def train(
     n_labels = len(label_names)
     texts = list(texts)
 
-    def features_for(train_texts: list[str]) -> tuple[TextFeatures, _WordBlock]:
+    def features_for(train_texts: list[str]) -> tuple[TextFeatures, WordBlock]:
         return (
             TextFeatures(
                 language=settings.language,
@@ -511,11 +315,11 @@ def train(
                 char_weight=settings.char_weight,
                 max_features=settings.max_features,
             ),
-            _WordBlock(),
+            WordBlock(),
         )
 
     # 1. Choose the configuration on a validation split of the training data.
-    tr, va = _split(y, dates, settings.validation_share, settings.seed)
+    tr, va = validation_split(y, dates, settings.validation_share, settings.seed)
     if len(va) == 0 or len(np.unique(y[tr])) < 2:
         tr, va = np.arange(len(y)), np.zeros(0, dtype=np.int64)
     features, block = features_for([texts[i] for i in tr])
@@ -539,19 +343,19 @@ def train(
         lr_runs: list[tuple[float, np.ndarray, float]] = []
         for c in settings.c_grid:
             say(f"validating logistic regression, C={c:g}")
-            coef, bias = _fit_lr(x_tr, y[tr], c, n_labels)
+            coef, bias = fit_lr(x_tr, y[tr], c, n_labels)
             scores = np.asarray(x_va @ coef.T) + bias
-            lr_runs.append((c, scores, _fit_temperature(scores, truth)))
+            lr_runs.append((c, scores, fit_temperature(scores, truth)))
         svm_runs: list[tuple[float, np.ndarray, float]] = []
         for c in settings.svm_c_grid:
             say(f"validating linear SVM, C={c:g}")
-            coef, bias = _fit_svm(x_tr, y[tr], c, n_labels)
+            coef, bias = fit_svm(x_tr, y[tr], c, n_labels)
             scores = np.asarray(x_va @ coef.T) + bias
-            svm_runs.append((c, scores, _fit_temperature(scores, truth)))
+            svm_runs.append((c, scores, fit_temperature(scores, truth)))
         for lr_c, lr_scores, lr_t in lr_runs:
             for svm_c, svm_scores, svm_t in svm_runs:
                 for w in settings.blends:
-                    proba = _blend(lr_scores, svm_scores, w, lr_t, svm_t)
+                    proba = blended(lr_scores, svm_scores, w, lr_t, svm_t)
                     predicted = [label_names[i] for i in proba.argmax(axis=1)]
                     score = macro_f1(truth_names, predicted)
                     if score > best["score"] + 1e-9:
@@ -565,13 +369,13 @@ def train(
                             "proba": proba,
                         }
         proba = best.pop("proba")
-        label_bias = _fit_label_bias(proba, truth) if settings.tune_label_bias else np.zeros(0)
-        chosen = _choose(proba, label_bias)
+        label_bias = fit_label_bias(proba, truth) if settings.tune_label_bias else np.zeros(0)
+        chosen = choose(proba, label_bias)
         confidence = proba[np.arange(len(chosen)), chosen]
         correct = chosen == truth
-        unsure_below = _threshold(confidence, correct, settings.target_accuracy)
+        unsure_below = unsure_threshold(confidence, correct, settings.target_accuracy)
         validation = {
-            "macro_f1": round(_macro_f1_codes(truth, chosen, n_labels), 4),
+            "macro_f1": round(macro_f1_codes(truth, chosen, n_labels), 4),
             "macro_f1_without_label_bias": round(float(best["score"]), 4),
             "accuracy": round(float(correct.mean()), 4),
             "ece": round(expected_calibration_error(confidence, correct), 4),
@@ -589,8 +393,8 @@ def train(
     b = block.fit_transform(texts, settings.min_df, settings.max_features)
     x_all = sp.csr_matrix(sp.hstack([a, b * settings.word_weight]), dtype=np.float32)
     empty = (np.zeros((0, 0)), np.zeros(0))
-    lr_coef, lr_bias = _fit_lr(x_all, y, best["lr_c"], n_labels) if best["blend"] > 0 else empty
-    svm_coef, svm_bias = _fit_svm(x_all, y, best["svm_c"], n_labels) if best["blend"] < 1 else empty
+    lr_coef, lr_bias = fit_lr(x_all, y, best["lr_c"], n_labels) if best["blend"] > 0 else empty
+    svm_coef, svm_bias = fit_svm(x_all, y, best["svm_c"], n_labels) if best["blend"] < 1 else empty
     # The model in memory is the model as stored: the features as written to JSON, weights
     # as float32, so that a restored model predicts exactly what this one does.
     return RoutingModel(
