@@ -13,11 +13,37 @@ from leerlus.organisations.tests.factories import (
     ServiceFactory,
     UserFactory,
 )
+from tests import openapi_check
 
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches() -> None:
     memo.forget_everything()
+
+
+@pytest.fixture(autouse=True)
+def _api_responses_match_openapi(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every response the test client (Django's or DRF's, a subclass) gets from /api/v1/ is
+    validated against docs/openapi.yaml; a mismatch fails the test at the call
+    (tests/openapi_check.py)."""
+    monkeypatch.setattr(Client, "request", openapi_check.checking(Client.request))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand its tally to the controller
+        workeroutput["openapi_validated"] = openapi_check.validated_operations()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    openapi_check.add_tally(getattr(node, "workeroutput", {}).get("openapi_validated", {}))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    on_controller = getattr(terminalreporter.config, "workeroutput", None) is None
+    if on_controller and openapi_check.validated_count():
+        terminalreporter.write_line(openapi_check.summary())
 
 
 @pytest.fixture

@@ -1,4 +1,10 @@
-"""OpenAPI post-processing: every operation documents its problem+json error responses."""
+"""OpenAPI post-processing: every operation documents its problem+json error responses.
+
+The usual ones (400 where there is input, 401, 403, 404) are added to every operation. A view
+that answers with another error documents the status with a description only, e.g.
+``responses={201: FeedbackSerializer, 422: OpenApiResponse(description="...")}``; every error
+response without content is given the problem+json body here, as the exception handler sends it.
+"""
 
 from typing import Any
 
@@ -39,23 +45,26 @@ _ERRORS = {
 _WRITES = {"post", "put", "patch"}
 
 
+def _problem_content() -> dict[str, Any]:
+    return {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
 def add_problem_responses(
     result: dict[str, Any], generator: object, request: object, public: bool
 ) -> dict[str, Any]:
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = _PROBLEM_SCHEMA
-    reference = {"$ref": "#/components/schemas/Problem"}
     for path, item in result.get("paths", {}).items():
         if path.endswith("/schema"):
             continue
         for method, operation in item.items():
+            for status, response in operation["responses"].items():
+                if str(status)[:1] in "45" and "content" not in response:
+                    response["content"] = _problem_content()
             for status, description in _ERRORS.items():
                 if status == "400" and method not in _WRITES and not operation.get("parameters"):
                     continue
                 operation["responses"].setdefault(
                     status,
-                    {
-                        "description": description,
-                        "content": {PROBLEM_CONTENT_TYPE: {"schema": reference}},
-                    },
+                    {"description": description, "content": _problem_content()},
                 )
     return result
