@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import collections
 import math
+import random
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from leerlus.demo import feedback_generator as fg
+from leerlus.demo.feedback_calendar import utc_offset_hours
 from leerlus.demo.feedback_generator import (
     CHANNELS,
     DEPARTMENTS,
@@ -22,6 +23,8 @@ from leerlus.demo.feedback_generator import (
     demo_events,
     generate_feedback,
 )
+from leerlus.demo.feedback_texts import fill
+from leerlus.demo.feedback_themes import DEMO_THEMES, slots_for
 
 START = date(2024, 1, 1)
 UPLOAD = "upload-mislukt"
@@ -51,7 +54,7 @@ def _event_day(slug: str) -> date:
 
 def _local_day(signal: DemoSignal) -> date:
     at = signal.received_at
-    return (at + timedelta(hours=fg._utc_offset_hours(at.date()))).date()
+    return (at + timedelta(hours=utc_offset_hours(at.date()))).date()
 
 
 def _weekly(
@@ -187,8 +190,8 @@ def test_themes_are_between_20_and_30_and_all_occur(signals):
 
 
 def test_every_theme_has_enough_templates_and_every_slot_resolves():
-    rng = fg.random.Random(1)
-    for theme in fg._THEMES:
+    rng = random.Random(1)  # noqa: S311 - test data, not crypto
+    for theme in DEMO_THEMES:
         assert len(theme.templates) >= 8, theme.slug
         assert theme.short, theme.slug
         assert theme.details, theme.slug
@@ -196,9 +199,9 @@ def test_every_theme_has_enough_templates_and_every_slot_resolves():
         assert abs(sum(theme.mix) - 1.0) < 1e-9
         assert set(theme.services) <= {slug for slug, _name, _dept in SERVICES}
         for service in theme.services:
-            slots = fg._slots_for(theme, service)
+            slots = slots_for(theme, service)
             for template in (*theme.templates, *theme.short, *theme.details, *theme.english):
-                text = fg._fill(rng, template, slots)
+                text = fill(rng, template, slots)
                 assert "{" not in text
                 assert "}" not in text
 
@@ -235,7 +238,7 @@ def test_counter_and_phone_only_on_weekdays_in_office_hours(signals):
     for s in signals:
         if s.channel not in ("phone", "counter"):
             continue
-        local = s.received_at + timedelta(hours=fg._utc_offset_hours(s.received_at.date()))
+        local = s.received_at + timedelta(hours=utc_offset_hours(s.received_at.date()))
         assert local.weekday() < 5
         assert 8 <= local.hour < (20 if s.channel == "counter" else 17)
 
