@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from leerlus.feedback.urls import public_urlpatterns as feedback_public
+from leerlus.feedback.urls.signals import public_urlpatterns as feedback_public
 from leerlus.site import views as site
 
 urlpatterns = [
@@ -11,8 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("leerlus.accounts.urls")),
     path("organisation/", include("leerlus.organisations.urls")),
-    path("signals/imports/", include("leerlus.feedback.import_urls")),
-    path("signals/", include("leerlus.feedback.urls")),
+    path("signals/imports/", include("leerlus.feedback.urls.imports")),
+    path("signals/", include("leerlus.feedback.urls.signals")),
     path("feedback/", include((feedback_public, "public"))),
     path("patterns/", include("leerlus.patterns.urls")),
     path("api/v1/", include("leerlus.api.urls")),

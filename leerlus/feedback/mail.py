@@ -24,7 +24,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import IO, Final
 
-from .parsing import ColumnMapping, ParseError, Row, Table
+from leerlus.engine.tables import ParseError, Row, Table
+
+from .parsing import ColumnMapping
 
 __all__ = ["MAIL_HEADER", "MAIL_MAPPING", "message_row", "open_mail", "text_of"]
 

@@ -1,4 +1,4 @@
-"""Reads of signals, always within the asking person's organisation.
+"""Reads of signals and imports, always within the asking person's organisation.
 
 ``feedback_of`` is the one guarded accessor for signals a person may see: every page, API
 response, export and example list that shows a signal's text starts from it, so a
@@ -12,10 +12,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from leerlus.engine import tables
 from leerlus.organisations.models import Organisation, User
 from leerlus.organisations.roles import Capability
 
-from .models import Feedback
+from . import parsing
+from .imports.mapping import batch_header
+from .models import Feedback, ImportBatch, ImportMapping, RejectedRow
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,78 @@ def feedback_get(*, organisation: Organisation, viewer: User, reference: str) ->
     found = (
         feedback_of(organisation=organisation, viewer=viewer).filter(reference=reference).first()
     )
+    if found is None:
+        raise Http404
+    return found
+
+
+# --- imports -----------------------------------------------------------------------------------
+
+
+def import_batches_of(*, organisation: Organisation) -> QuerySet[ImportBatch]:
+    """The organisation's imports, newest first."""
+    return ImportBatch.objects.filter(organisation=organisation).select_related("created_by")
+
+
+def import_batch_get(*, organisation: Organisation, pk: int) -> ImportBatch:
+    """The same 404 for a missing import and another organisation's."""
+    found = (
+        import_batches_of(organisation=organisation)
+        .select_related("organisation")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def import_sources_of(*, organisation: Organisation) -> list[str]:
+    """The sources the organisation imported into before (each keeps its mapping), A to Z."""
+    return sorted(
+        ImportMapping.objects.filter(organisation=organisation).values_list("source", flat=True)
+    )
+
+
+def _batch_of(organisation: Organisation, batch: ImportBatch) -> ImportBatch:
+    """A batch read further only within its own organisation (else the same 404)."""
+    if batch.organisation_id != organisation.pk:
+        raise Http404
+    return batch
+
+
+def saved_mapping_exists(*, organisation: Organisation, batch: ImportBatch) -> bool:
+    """Whether the batch's source has a mapping from an earlier import."""
+    return ImportMapping.objects.filter(
+        organisation=organisation, source=_batch_of(organisation, batch).source
+    ).exists()
+
+
+def suggested_mapping(*, organisation: Organisation, batch: ImportBatch) -> parsing.ColumnMapping:
+    """The saved mapping of the batch's source where its columns are all in this file, else
+    the columns recognised by name."""
+    header = batch_header(_batch_of(organisation, batch))
+    saved = ImportMapping.objects.filter(organisation=organisation, source=batch.source).first()
+    if saved is not None:
+        try:
+            return parsing.resolve_mapping(header, parsing.load_mapping(saved.mapping))
+        except tables.ParseError:
+            pass
+    return parsing.auto_mapping(header)
+
+
+def rejected_rows_of(*, organisation: Organisation, batch: ImportBatch) -> QuerySet[RejectedRow]:
+    """The batch's rejected rows: the open ones first, in the file's order."""
+    return _batch_of(organisation, batch).rejected_rows.order_by("resolved", "row_number", "pk")
+
+
+def open_rejected_rows_count(*, organisation: Organisation, batch: ImportBatch) -> int:
+    return _batch_of(organisation, batch).rejected_rows.filter(resolved=False).count()
+
+
+def rejected_row_get(*, organisation: Organisation, batch: ImportBatch, pk: int) -> RejectedRow:
+    """One of the batch's rejected rows; the same 404 for a missing one and another's."""
+    found = _batch_of(organisation, batch).rejected_rows.filter(pk=pk).first()
     if found is None:
         raise Http404
     return found

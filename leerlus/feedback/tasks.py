@@ -4,7 +4,7 @@ from celery import Task, shared_task
 
 from leerlus.organisations.models import Organisation
 
-from . import importing
+from .imports import batches
 from .retention import idempotency_records_prune, retention_apply
 
 
@@ -14,10 +14,10 @@ def run_import(self: Task, batch_id: int) -> None:
     unless this delivery repeats one whose worker died (then it starts afresh; what was
     already stored counts as duplicates)."""
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
-    batch = importing.import_batch_claim(batch_id=batch_id, resume=redelivered)
+    batch = batches.import_batch_claim(batch_id=batch_id, resume=redelivered)
     if batch is None:
         return
-    importing.import_batch_run(batch)
+    batches.import_batch_run(batch)
 
 
 @shared_task(ignore_result=True)

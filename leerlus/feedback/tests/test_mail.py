@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from leerlus.engine.tables import ParseError
 from leerlus.feedback.mail import (
     MAIL_HEADER,
     html_to_text,
@@ -17,7 +18,6 @@ from leerlus.feedback.mail import (
     text_of,
     trim_reply,
 )
-from leerlus.feedback.parsing import ParseError
 
 
 def plain_message(body: str, **headers: str) -> EmailMessage:

@@ -15,8 +15,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 from django.urls import reverse
 
+from leerlus.engine import tables
 from leerlus.feedback import parsing
-from leerlus.feedback.importing import ImportFileError, describe_parse_error, import_file
+from leerlus.feedback.imports.batches import import_file
+from leerlus.feedback.imports.reasons import ImportFileError, describe_parse_error
 from leerlus.feedback.models import ImportBatch
 from leerlus.organisations.models import Organisation
 
@@ -99,7 +101,7 @@ class Command(BaseCommand):
             raise CommandError(f"File not found: {path}")
         try:
             parsing.format_of(path.name)
-        except parsing.ParseError as error:
+        except tables.ParseError as error:
             raise CommandError(describe_parse_error(error)) from error
         organisation = Organisation.objects.filter(slug=options["org"]).first()
         if organisation is None:
@@ -147,5 +149,5 @@ class Command(BaseCommand):
             raise CommandError(f"The mapping file {value} is not valid JSON: {error}") from error
         try:
             return parsing.load_mapping(data)
-        except parsing.ParseError as error:
+        except tables.ParseError as error:
             raise CommandError(f"The mapping file {value} is not valid: {error}") from error

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from leerlus.core.forms import AccessibleFormMixin
 from leerlus.organisations.models import Organisation, Service
 
-from .models import Channel, ReporterKind
-from .services import ContactInput, SignalInput
+from ..models import Channel, ReporterKind
+from ..services import ContactInput, SignalInput
 
 _FORM_SALT = "leerlus.feedback.public-form"
 # A person needs more than this to read the form and type; scripts usually do not wait.

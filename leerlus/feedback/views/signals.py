@@ -13,9 +13,9 @@ from leerlus.organisations.models import Organisation
 from leerlus.organisations.permissions import capability_required, member_of
 from leerlus.organisations.roles import Capability
 
-from . import exports, selectors, services
-from .forms import FeedbackFilterForm, PublicFeedbackForm, QuickEntryForm
-from .models import Channel
+from .. import exports, selectors, services
+from ..forms.signals import FeedbackFilterForm, PublicFeedbackForm, QuickEntryForm
+from ..models import Channel
 
 PUBLIC_FORM_LIMIT = 10  # submissions per address per hour
 _LAST_REFERENCE = "leerlus_feedback_reference"

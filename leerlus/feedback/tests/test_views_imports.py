@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from leerlus.feedback import importing
-from leerlus.feedback.importing import import_file
+from leerlus.feedback.imports import batches
+from leerlus.feedback.imports.batches import import_file
+from leerlus.feedback.imports.reasons import ImportFileError
 from leerlus.feedback.models import Feedback, ImportBatch, ImportMapping
 from leerlus.feedback.tasks import run_import
 from leerlus.organisations.models import AuditEntry, Organisation, User
@@ -261,7 +262,7 @@ def test_files_that_cannot_be_imported_are_refused_with_a_specific_message(
 
 
 def test_a_file_over_the_size_limit_is_refused(client_for, analyst, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr(batches, "MAX_UPLOAD_BYTES", 10)
     client = client_for(analyst)
 
     response = client.post(reverse("imports:start"), {"file": csv_upload(ROWS), "source": "KCC"})
@@ -382,10 +383,11 @@ def test_progress_page_polls_a_fragment_every_second_and_has_a_refresh_link(
     assert reverse("imports:result", args=[batch.pk]) in done
 
 
-def test_a_failed_import_shows_why(client_for, analyst, organisation, tmp_path):
+def test_a_failed_import_shows_why(english, client_for, analyst, organisation, tmp_path):
+    """The error is kept in the language of the import (here English, as the page is read)."""
     path = tmp_path / "leeg.csv"
     path.write_text("datum;kanaal\n01-01-2026;balie\n")
-    with pytest.raises(importing.ImportFileError):
+    with pytest.raises(ImportFileError):
         import_file(organisation=organisation, path=path, source="KCC")
     batch = ImportBatch.objects.get()
 

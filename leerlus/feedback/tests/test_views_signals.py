@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from leerlus.feedback.forms import _FORM_SALT
+from leerlus.feedback.forms.signals import _FORM_SALT
 from leerlus.feedback.models import ContactDetails, Feedback
 from leerlus.feedback.services import SignalInput, feedback_create
 from leerlus.organisations.models import AuditEntry

@@ -1,0 +1,1 @@
+"""The forms of signals (:mod:`.signals`) and of imports (:mod:`.imports`)."""
