@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.authentication import BasicAuthentication
 from rest_framework.exceptions import APIException, ValidationError
@@ -23,8 +23,8 @@ from leerlus.core.api.fields import UtcDateTimeField
 from leerlus.core.fastpath import newrows
 from leerlus.core.fastpath.serializers import SharedFieldsSerializer
 from leerlus.core.memo import ExpiringCache
-from leerlus.organisations.models import Department, Organisation, Service, User
-from leerlus.organisations.permissions import has_capability, member_of
+from leerlus.organisations.models import Department, Organisation, Service
+from leerlus.organisations.permissions import Member, has_capability, member_of
 from leerlus.organisations.roles import Capability
 
 from . import inbound, selectors, services
@@ -32,10 +32,6 @@ from .models import Channel, Feedback, IdempotencyRecord, ReporterKind
 
 MAX_BULK = 1000
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-
-
-def _user(request: Request) -> User:
-    return cast(User, request.user)
 
 
 class ContactSerializer(serializers.Serializer[services.ContactInput]):
@@ -210,8 +206,8 @@ class OrganisationLookup:
         return self._departments[slug]
 
 
-def _context(user: User) -> dict[str, Any]:
-    return {"lookup": OrganisationLookup(cast(Organisation, user.organisation))}
+def _context(member: Member) -> dict[str, Any]:
+    return {"lookup": OrganisationLookup(member.organisation)}
 
 
 def _idempotent(request: Request, create: Any) -> Response:
@@ -222,7 +218,7 @@ def _idempotent(request: Request, create: Any) -> Response:
         return Response(body, status=code)
     if len(key) > 200:
         raise ValidationError({IDEMPOTENCY_HEADER: "At most 200 characters."})
-    organisation = cast(Organisation, _user(request).organisation)
+    organisation = member_of(request).organisation
     digest = hashlib.sha256(
         json.dumps(request.data, sort_keys=True, default=str).encode()
     ).hexdigest()
@@ -256,6 +252,7 @@ _IDEMPOTENCY_PARAMETER = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="Any unique string; a retried request with the same key creates nothing new.",
 )
+_IDEMPOTENCY_CONFLICT = OpenApiResponse(description=IdempotencyConflict.default_detail)
 
 
 class FeedbackListCreate(generics.ListAPIView[Feedback]):
@@ -310,20 +307,20 @@ class FeedbackListCreate(generics.ListAPIView[Feedback]):
 
     @extend_schema(
         request=FeedbackInputSerializer,
-        responses={201: FeedbackSerializer},
+        responses={201: FeedbackSerializer, 422: _IDEMPOTENCY_CONFLICT},
         parameters=[_IDEMPOTENCY_PARAMETER],
         summary="Record one signal (its text is redacted before it is stored)",
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
-        serializer = FeedbackInputSerializer(data=request.data, context=_context(user))
+        member = member_of(request)
+        serializer = FeedbackInputSerializer(data=request.data, context=_context(member))
         serializer.is_valid(raise_exception=True)
 
         def create() -> tuple[dict[str, Any], int]:
             feedback = services.feedback_create(
-                organisation=cast(Organisation, user.organisation),
+                organisation=member.organisation,
                 item=serializer.to_signal(serializer.validated_data),
-                created_by=user,
+                created_by=member.person,
             )
             return feedback_body(feedback), status.HTTP_201_CREATED
 
@@ -335,13 +332,13 @@ class FeedbackBulkCreate(APIView):
 
     @extend_schema(
         request=BulkInputSerializer,
-        responses={201: BulkResultSerializer},
+        responses={201: BulkResultSerializer, 422: _IDEMPOTENCY_CONFLICT},
         parameters=[_IDEMPOTENCY_PARAMETER],
         summary=f"Record up to {MAX_BULK} signals at once; all are checked before any is stored",
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
-        serializer = BulkInputSerializer(data=request.data, context=_context(user))
+        member = member_of(request)
+        serializer = BulkInputSerializer(data=request.data, context=_context(member))
         serializer.is_valid(raise_exception=True)
         item_serializer = cast(Any, serializer.fields["items"]).child
         items = [item_serializer.to_signal(a) for a in serializer.validated_data["items"]]
@@ -349,9 +346,9 @@ class FeedbackBulkCreate(APIView):
         def create() -> tuple[dict[str, Any], int]:
             with transaction.atomic():
                 result = services.feedback_ingest(
-                    organisation=cast(Organisation, user.organisation),
+                    organisation=member.organisation,
                     items=items,
-                    created_by=user,
+                    created_by=member.person,
                     keep_created=True,
                 )
             body = {
@@ -397,15 +394,15 @@ class InboundEmail(APIView):
         summary="Receive one e-mail from a mail provider (Postmark, Mailgun, SendGrid)",
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        member = member_of(request)
         try:
             item = inbound.signal_from_webhook(request.data)
         except inbound.InboundMailError as error:
             raise ValidationError({"nonFieldErrors": [str(error)]}) from error
-        organisation = cast(Organisation, user.organisation)
+        organisation = member.organisation
         with transaction.atomic():
             result = services.feedback_ingest(
-                organisation=organisation, items=[item], created_by=user, keep_created=True
+                organisation=organisation, items=[item], created_by=member.person, keep_created=True
             )
         code: int
         if result.created:

@@ -7,20 +7,20 @@ from django.utils import timezone
 
 from . import audit, selectors
 from .models import AuditEntry
-from .permissions import capability_required, staff_user
+from .permissions import capability_required, member_of
 from .roles import Capability, Role
 
 
 @capability_required(Capability.VIEW_ORGANISATION)
 def organisation_view(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
+    member = member_of(request)
     return render(
         request,
         "organisations/detail.html",
         {
-            "organisation": user.organisation,
-            "departments": selectors.departments_of(user=user),
-            "services": selectors.services_of(user=user),
+            "organisation": member.organisation,
+            "departments": selectors.departments_of(user=member.person),
+            "services": selectors.services_of(user=member.person),
         },
     )
 
@@ -28,15 +28,15 @@ def organisation_view(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.MANAGE_PEOPLE)
 def people_view(request: HttpRequest) -> HttpResponse:
     """The access review: who has which role (BIO2: access rights must be reviewable)."""
-    user = staff_user(request)
-    people = selectors.people_of(user=user)
+    member = member_of(request)
+    people = selectors.people_of(user=member.person)
     query = request.GET.get("q", "").strip()
     if query:
         people = people.filter(username__icontains=query) | people.filter(
             last_name__icontains=query
         )
     if request.GET.get("format") == "csv":
-        audit.record(action="access_review.export", actor=user, request=request)
+        audit.record(action="access_review.export", actor=member.person, request=request)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = f'attachment; filename="access-review-{stamp}.csv"'
@@ -63,13 +63,13 @@ def people_view(request: HttpRequest) -> HttpResponse:
 
 @capability_required(Capability.VIEW_AUDIT_LOG)
 def audit_view(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
+    member = member_of(request)
     filters = {
         "action": request.GET.get("action", ""),
         "actor": request.GET.get("actor", "").strip(),
         "result": request.GET.get("result", ""),
     }
-    entries = selectors.audit_entries_of(user=user, **filters)
+    entries = selectors.audit_entries_of(user=member.person, **filters)
     page = Paginator(entries.select_related("actor"), 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -77,7 +77,7 @@ def audit_view(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "filters": filters,
-            "actions": selectors.audit_actions_of(user=user),
+            "actions": selectors.audit_actions_of(user=member.person),
             "results": AuditEntry.Result.choices,
         },
     )
