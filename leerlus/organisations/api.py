@@ -1,6 +1,6 @@
 """Read API for the organisation, its departments, services and audit log (camelCase)."""
 
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,12 +13,8 @@ from leerlus.core.api.fields import UtcDateTimeField
 
 from . import selectors
 from .models import AuditEntry, Department, Organisation, Service, User
-from .permissions import IsOrganisationMember, has_capability
+from .permissions import IsOrganisationMember, has_capability, member_of
 from .roles import Capability
-
-
-def _user(request: Request) -> User:
-    return cast(User, request.user)
 
 
 class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
@@ -83,7 +79,7 @@ class MeView(APIView):
 
     @extend_schema(responses=MeSerializer, summary="The authenticated person and their roles")
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(_user(request)).data)
+        return Response(MeSerializer(member_of(request).person).data)
 
 
 class OrganisationView(generics.RetrieveAPIView[Organisation]):
@@ -93,7 +89,7 @@ class OrganisationView(generics.RetrieveAPIView[Organisation]):
     serializer_class = OrganisationSerializer
 
     def get_object(self) -> Organisation:
-        return cast(Organisation, _user(self.request).organisation)
+        return member_of(self.request).organisation
 
 
 class DepartmentList(generics.ListAPIView[Department]):
@@ -101,7 +97,7 @@ class DepartmentList(generics.ListAPIView[Department]):
     serializer_class = DepartmentSerializer
 
     def get_queryset(self) -> QuerySet[Department]:
-        return selectors.departments_of(user=_user(self.request))
+        return selectors.departments_of(organisation=member_of(self.request).organisation)
 
 
 class DepartmentDetail(generics.RetrieveAPIView[Department]):
@@ -110,7 +106,7 @@ class DepartmentDetail(generics.RetrieveAPIView[Department]):
     lookup_field = "slug"
 
     def get_queryset(self) -> QuerySet[Department]:
-        return selectors.departments_of(user=_user(self.request))
+        return selectors.departments_of(organisation=member_of(self.request).organisation)
 
 
 class ServiceList(generics.ListAPIView[Service]):
@@ -122,7 +118,7 @@ class ServiceList(generics.ListAPIView[Service]):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Service]:
-        services = selectors.services_of(user=_user(self.request))
+        services = selectors.services_of(organisation=member_of(self.request).organisation)
         department = self.request.query_params.get("department")
         if department:
             services = services.filter(department__slug=department)
@@ -135,7 +131,7 @@ class ServiceDetail(generics.RetrieveAPIView[Service]):
     lookup_field = "slug"
 
     def get_queryset(self) -> QuerySet[Service]:
-        return selectors.services_of(user=_user(self.request))
+        return selectors.services_of(organisation=member_of(self.request).organisation)
 
 
 class AuditEntryList(generics.ListAPIView[AuditEntry]):
@@ -155,7 +151,7 @@ class AuditEntryList(generics.ListAPIView[AuditEntry]):
     def get_queryset(self) -> QuerySet[AuditEntry]:
         params = self.request.query_params
         return selectors.audit_entries_of(
-            user=_user(self.request),
+            organisation=member_of(self.request).organisation,
             action=params.get("action", ""),
             actor=params.get("actor", ""),
             result=params.get("result", ""),

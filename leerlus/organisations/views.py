@@ -19,8 +19,8 @@ def organisation_view(request: HttpRequest) -> HttpResponse:
         "organisations/detail.html",
         {
             "organisation": member.organisation,
-            "departments": selectors.departments_of(user=member.person),
-            "services": selectors.services_of(user=member.person),
+            "departments": selectors.departments_of(organisation=member.organisation),
+            "services": selectors.services_of(organisation=member.organisation),
         },
     )
 
@@ -29,7 +29,7 @@ def organisation_view(request: HttpRequest) -> HttpResponse:
 def people_view(request: HttpRequest) -> HttpResponse:
     """The access review: who has which role (BIO2: access rights must be reviewable)."""
     member = member_of(request)
-    people = selectors.people_of(user=member.person)
+    people = selectors.people_of(organisation=member.organisation)
     query = request.GET.get("q", "").strip()
     if query:
         people = people.filter(username__icontains=query) | people.filter(
@@ -69,7 +69,7 @@ def audit_view(request: HttpRequest) -> HttpResponse:
         "actor": request.GET.get("actor", "").strip(),
         "result": request.GET.get("result", ""),
     }
-    entries = selectors.audit_entries_of(user=member.person, **filters)
+    entries = selectors.audit_entries_of(organisation=member.organisation, **filters)
     page = Paginator(entries.select_related("actor"), 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -77,7 +77,7 @@ def audit_view(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "filters": filters,
-            "actions": selectors.audit_actions_of(user=member.person),
+            "actions": selectors.audit_actions_of(organisation=member.organisation),
             "results": AuditEntry.Result.choices,
         },
     )
