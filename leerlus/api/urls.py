@@ -3,7 +3,9 @@ from drf_spectacular.views import SpectacularAPIView
 
 from leerlus.feedback import api as feedback
 from leerlus.organisations import api as organisations
-from leerlus.patterns import api as patterns
+from leerlus.patterns.api import alerts as pattern_alerts
+from leerlus.patterns.api import events as pattern_events
+from leerlus.patterns.api import themes as pattern_themes
 
 from . import views
 
@@ -25,11 +27,11 @@ urlpatterns = [
     path("feedback/bulk", feedback.FeedbackBulkCreate.as_view(), name="feedback-bulk"),
     path("feedback/<str:reference>", feedback.FeedbackDetail.as_view(), name="feedback-detail"),
     path("inbound-email", feedback.InboundEmail.as_view(), name="inbound-email"),
-    path("themes", patterns.ThemeList.as_view(), name="theme-list"),
-    path("themes/<int:pk>", patterns.ThemeDetail.as_view(), name="theme-detail"),
-    path("alerts", patterns.AlertList.as_view(), name="alert-list"),
-    path("alerts/<int:pk>", patterns.AlertDetail.as_view(), name="alert-detail"),
-    path("events", patterns.EventList.as_view(), name="event-list"),
-    path("events/<int:pk>", patterns.EventDetail.as_view(), name="event-detail"),
+    path("themes", pattern_themes.ThemeList.as_view(), name="theme-list"),
+    path("themes/<int:pk>", pattern_themes.ThemeDetail.as_view(), name="theme-detail"),
+    path("alerts", pattern_alerts.AlertList.as_view(), name="alert-list"),
+    path("alerts/<int:pk>", pattern_alerts.AlertDetail.as_view(), name="alert-detail"),
+    path("events", pattern_events.EventList.as_view(), name="event-list"),
+    path("events/<int:pk>", pattern_events.EventDetail.as_view(), name="event-detail"),
     path("audit-entries", organisations.AuditEntryList.as_view(), name="audit-entry-list"),
 ]

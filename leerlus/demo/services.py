@@ -14,7 +14,12 @@ from leerlus.feedback.services import SignalInput, feedback_ingest
 from leerlus.organisations import services as organisations
 from leerlus.organisations.models import Department, Organisation, Service, User
 from leerlus.organisations.roles import Role
-from leerlus.patterns import services as patterns
+from leerlus.patterns.selectors.curation import engine_curation
+from leerlus.patterns.services.alerts import alerts_detect
+from leerlus.patterns.services.discovery import themes_discover
+from leerlus.patterns.services.events import event_create
+from leerlus.patterns.services.routing import routing_train
+from leerlus.patterns.services.themes import themes_assign_new
 
 from .feedback_generator import DEPARTMENTS, SERVICES, DemoSignal, demo_events, generate_feedback
 
@@ -107,10 +112,10 @@ def demo_load(
 def demo_analyse(*, organisation: Organisation, today: date | None = None) -> None:
     """Themes, routing, assignment and alerts of the demo, synchronously. The engine runs
     outside the creating transaction, so SQLite is not locked for its duration."""
-    patterns.themes_discover(organisation=organisation)
-    patterns.routing_train(organisation=organisation)
-    patterns.themes_assign_new(organisation=organisation)
-    patterns.alerts_detect(organisation=organisation, today=today)
+    themes_discover(organisation=organisation, curation=engine_curation(organisation=organisation))
+    routing_train(organisation=organisation)
+    themes_assign_new(organisation=organisation)
+    alerts_detect(organisation=organisation, today=today)
 
 
 @transaction.atomic
@@ -158,7 +163,7 @@ def _demo_events_create(organisation: Organisation, start: date, days: int, toda
     events register (Dutch titles: the demo is a Dutch municipality)."""
     for event in demo_events(start, days=days + 7):
         if event.occurred_on <= today:
-            patterns.event_create(
+            event_create(
                 organisation=organisation,
                 actor=None,
                 kind=event.kind,

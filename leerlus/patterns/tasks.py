@@ -9,6 +9,10 @@ Every job is idempotent: running it twice does the work once.
 the jobs that need it, never here: intake imports this module to call :func:`signals_arrived`,
 and a process that only queues a job (an import's worker, a web process) should not pay for
 loading the engine, 1.5 CPU-seconds and 100 MiB, when the job runs elsewhere.
+
+The jobs depend on the services, never the other way round, except that the curation
+(:mod:`.services.curation`) queues a re-discovery here; no job imports the curation. The
+re-discovery reads the active curation and hands it to the discovery.
 """
 
 from __future__ import annotations
@@ -79,12 +83,12 @@ def _organisation(organisation_id: int) -> Organisation | None:
 @shared_task(ignore_result=True, acks_late=True)
 def assign_new_feedback(organisation_id: int) -> None:
     """Assign the signals that have none yet; then (debounced) look for alerts."""
-    from . import services
+    from .services.themes import themes_assign_new
 
     organisation = _organisation(organisation_id)
     if organisation is None:
         return
-    assigned = services.themes_assign_new(organisation=organisation)
+    assigned = themes_assign_new(organisation=organisation)
     if assigned and cache.add(_alerts_queued(organisation_id), 1, ALERT_DEBOUNCE_SECONDS):
         enqueue(detect_alerts, organisation_id, countdown=60)
 
@@ -93,7 +97,9 @@ def assign_new_feedback(organisation_id: int) -> None:
 def rediscover_themes(organisation_id: int, run_id: int | None = None) -> None:
     """Re-discover one organisation's themes; ``run_id`` is the run whose progress the
     screen shows (a delivery of a run that finished already does nothing)."""
-    from . import services
+    from .selectors.curation import engine_curation
+    from .services.discovery import themes_discover
+    from .services.themes import themes_assign_new
 
     organisation = _organisation(organisation_id)
     if organisation is None:
@@ -105,38 +111,40 @@ def rediscover_themes(organisation_id: int, run_id: int | None = None) -> None:
     )
     if run is not None and run.status in (DiscoveryRun.Status.DONE, DiscoveryRun.Status.FAILED):
         return
-    services.themes_discover(organisation=organisation, run=run)
-    services.themes_assign_new(organisation=organisation)
+    themes_discover(
+        organisation=organisation, curation=engine_curation(organisation=organisation), run=run
+    )
+    themes_assign_new(organisation=organisation)
     enqueue(detect_alerts, organisation_id)
 
 
 @shared_task(ignore_result=True, acks_late=True)
 def detect_alerts(organisation_id: int) -> None:
     """Look for spikes, level shifts and new themes in one organisation's daily counts."""
-    from . import services
+    from .services.alerts import alerts_detect
 
     cache.delete(_alerts_queued(organisation_id))
     organisation = _organisation(organisation_id)
     if organisation is not None:
-        services.alerts_detect(organisation=organisation)
+        alerts_detect(organisation=organisation)
 
 
 @shared_task(ignore_result=True, acks_late=True)
 def train_routing(organisation_id: int) -> None:
     """Learn one organisation's routing of signals to its services."""
-    from . import services
+    from .services.routing import routing_train
 
     organisation = _organisation(organisation_id)
     if organisation is not None:
-        services.routing_train(organisation=organisation)
+        routing_train(organisation=organisation)
 
 
 @shared_task(ignore_result=True)
 def send_alert_digests() -> None:
     """The daily e-mail with new alerts for everyone who subscribed."""
-    from . import digest  # written beside the alerts inbox; imported when the job runs
+    from .services.digests import send_digests
 
-    digest.send_digests()
+    send_digests()
 
 
 # --- the schedules' fan-out: one job per organisation, so workers share the work -------------
@@ -152,10 +160,10 @@ def rediscover_all_themes() -> None:
 def detect_all_alerts() -> None:
     """Recount every organisation from its signals first (retention may have removed some
     since), then look for alerts."""
-    from . import services
+    from .services.counts import daily_counts_rebuild
 
     for organisation in Organisation.objects.all():
-        services.daily_counts_rebuild(organisation=organisation)
+        daily_counts_rebuild(organisation=organisation)
         detect_alerts.delay(organisation.pk)
 
 

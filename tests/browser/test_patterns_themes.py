@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from leerlus.organisations.roles import Role
 from leerlus.organisations.tests.factories import PASSWORD
-from leerlus.patterns import services
 from leerlus.patterns.models import CurationAction, DiscoveryRun, Event, Theme
 from leerlus.patterns.tests.factories import (
     AlertFactory,
@@ -20,6 +19,7 @@ from leerlus.patterns.tests.factories import (
     steady,
     topic_signals,
 )
+from leerlus.patterns.tests.signals import discover
 
 from .conftest import check_accessibility, log_in
 
@@ -241,7 +241,7 @@ def test_empty_overview_shows_the_discovery_progress_until_done(page, analyst, o
 
 def test_quick_entry_shows_matching_themes_while_typing(page, make_user, organisation):
     topic_signals(organisation)
-    services.themes_discover(organisation=organisation)
+    discover(organisation)
     make_user(Role.FRONT_OFFICE, username="kcc")
     log_in(page, "kcc", PASSWORD)
     page.goto("/signals/quick")

@@ -13,8 +13,8 @@ from leerlus.feedback.models import Feedback
 from leerlus.feedback.services import SignalInput, feedback_create
 from leerlus.organisations.models import Organisation, Service
 from leerlus.organisations.tests.factories import OrganisationFactory
-from leerlus.patterns.models import Alert, Event, Theme, ThemeAssignment
-from leerlus.patterns.services import daily_counts_add
+from leerlus.patterns.models import Alert, DailyCount, Event, Theme, ThemeAssignment
+from leerlus.patterns.services.counts import daily_counts_add
 
 
 class ThemeFactory(DjangoModelFactory[Theme]):
@@ -84,6 +84,22 @@ def daily_counts(
                 for ago, n in counts.items()
             }
         ),
+    )
+
+
+def add_counts(organisation, theme, channel: str, first: date, values: list[int]) -> None:
+    """Daily counts of ``theme`` (None: no theme) from ``first``, one value a day, written
+    directly (no per-day totals)."""
+    DailyCount.objects.bulk_create(
+        DailyCount(
+            organisation=organisation,
+            theme=theme,
+            channel=channel,
+            day=first + timedelta(days=i),
+            count=n,
+        )
+        for i, n in enumerate(values)
+        if n
     )
 
 

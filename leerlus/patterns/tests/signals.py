@@ -11,7 +11,9 @@ from leerlus.feedback.models import Feedback
 from leerlus.feedback.services import SignalInput, feedback_ingest
 from leerlus.organisations.models import Organisation, Service
 from leerlus.organisations.tests.factories import ServiceFactory
-from leerlus.patterns.models import Theme, ThemeAssignment
+from leerlus.patterns.models import DiscoveryRun, Theme, ThemeAssignment
+from leerlus.patterns.selectors.curation import engine_curation
+from leerlus.patterns.services.discovery import Progress, themes_discover
 
 TEMPLATES: dict[str, list[str]] = {
     "upload": [
@@ -98,3 +100,12 @@ def theme_of(text_start: str) -> Theme:
     )
     assert found is not None
     return found
+
+
+def discover(organisation: Organisation, *, progress: Progress | None = None) -> DiscoveryRun:
+    """A discovery as the job runs it: with the organisation's active curation."""
+    return themes_discover(
+        organisation=organisation,
+        curation=engine_curation(organisation=organisation),
+        progress=progress,
+    )

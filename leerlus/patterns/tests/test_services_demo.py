@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from leerlus.demo import services as demo_services
 from leerlus.demo.feedback_generator import UPLOAD_THEME, demo_events, generate_feedback
 from leerlus.demo.services import DEMO_SIGNALS_PER_DAY, demo_load, demo_start
 from leerlus.feedback.models import Feedback
-from leerlus.patterns import services
 from leerlus.patterns.models import Alert, Event, Theme
 
 pytestmark = pytest.mark.django_db
@@ -37,9 +37,9 @@ def _upload_themes(organisation) -> set[int]:
 
 def test_the_portal_release_is_an_alert_on_web_and_phone_not_at_the_counter(monkeypatch):
     trained = []
-    # Routing is covered in test_services; here it would only add a minute of training.
+    # Routing is covered in test_services_routing; here it would only add a minute of training.
     monkeypatch.setattr(
-        services, "routing_train", lambda *, organisation: trained.append(organisation)
+        demo_services, "routing_train", lambda *, organisation: trained.append(organisation)
     )
 
     organisation = demo_load(days=DAYS, today=TODAY).organisation

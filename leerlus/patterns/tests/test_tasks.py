@@ -8,10 +8,11 @@ from django.utils import timezone
 
 from leerlus.core.tests.test_worker import REDIS_URL, redis_worker  # noqa: F401  (a fixture)
 from leerlus.feedback.services import SignalInput, feedback_create
-from leerlus.patterns import services, tasks
+from leerlus.patterns import tasks
 from leerlus.patterns.models import DailyCount, DiscoveryRun, Theme, ThemeAssignment, ThemeState
+from leerlus.patterns.services import alerts, digests
 from leerlus.patterns.tests.factories import ThemeFactory, daily_counts, steady
-from leerlus.patterns.tests.signals import make_signals, topic_texts
+from leerlus.patterns.tests.signals import discover, make_signals, topic_texts
 from leerlus.schedules import BEAT_SCHEDULE
 
 
@@ -58,7 +59,7 @@ def test_schedule_fan_out_reaches_every_organisation(organisation, other_organis
     daily_counts(stale, steady(3, 30))  # counts no signal backs: the daily recount drops them
     detected = []
     monkeypatch.setattr(
-        services, "alerts_detect", lambda *, organisation: detected.append(organisation)
+        alerts, "alerts_detect", lambda *, organisation: detected.append(organisation)
     )
 
     tasks.train_all_routing()
@@ -73,10 +74,8 @@ def test_schedule_fan_out_reaches_every_organisation(organisation, other_organis
 
 
 def test_digest_job_calls_the_digest(monkeypatch):
-    from leerlus.patterns import digest
-
     sent = []
-    monkeypatch.setattr(digest, "send_digests", lambda: sent.append(True))
+    monkeypatch.setattr(digests, "send_digests", lambda: sent.append(True))
 
     tasks.send_alert_digests()
 
@@ -108,7 +107,7 @@ def test_every_patterns_job_is_scheduled_with_a_registered_task():
 )
 def test_a_new_signal_is_assigned_by_a_real_redis_worker(redis_worker, organisation):  # noqa: F811
     make_signals(organisation)
-    services.themes_discover(organisation=organisation)
+    discover(organisation)
     upload = ThemeAssignment.objects.filter(
         feedback__text__startswith=topic_texts("upload")[0][:20]
     )[0]

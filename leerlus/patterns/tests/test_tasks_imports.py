@@ -22,7 +22,8 @@ from leerlus.celery import app
 app.conf.task_always_eager = False
 app.conf.broker_url = "memory://"
 
-from leerlus.feedback import importing, services  # noqa: F401
+from leerlus.feedback import services  # noqa: F401
+from leerlus.feedback.imports import batches, workers  # noqa: F401
 from leerlus.patterns import tasks
 
 tasks.signals_arrived(1)

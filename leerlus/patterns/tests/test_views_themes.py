@@ -1,4 +1,4 @@
-"""Themes overview, theme detail and curation, through the real HTTP interface."""
+"""Themes overview, theme page and quick-entry suggestions, through the real HTTP interface."""
 
 import json
 from datetime import date, timedelta
@@ -9,8 +9,7 @@ from django.utils import timezone, translation
 
 from leerlus.feedback.models import Channel
 from leerlus.organisations.roles import Role
-from leerlus.patterns import services
-from leerlus.patterns.models import CurationAction, DiscoveryRun, Theme, ThemeAssignment
+from leerlus.patterns.models import DiscoveryRun
 
 from .factories import (
     AlertFactory,
@@ -19,52 +18,12 @@ from .factories import (
     ThemeFactory,
     daily_counts,
     signals_in,
-    steady,
     topic_signals,
 )
+from .signals import discover
+from .theme_pages import theme_url
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def upload(organisation) -> Theme:
-    theme = ThemeFactory.create(
-        organisation=organisation,
-        label="upload pasfoto",
-        key_terms=["upload", "pasfoto", "portaal"],
-        first_seen=timezone.localdate() - timedelta(days=200),
-    )
-    daily_counts(theme, steady(28, 3))
-    daily_counts(theme, steady(4 * 28, 1, start=28))
-    return theme
-
-
-@pytest.fixture
-def waste(organisation) -> Theme:
-    theme = ThemeFactory.create(
-        organisation=organisation,
-        label="container geleegd",
-        key_terms=["container", "afval"],
-        first_seen=timezone.localdate() - timedelta(days=2),
-    )
-    daily_counts(theme, {0: 2, 1: 1}, channel="counter")
-    return theme
-
-
-@pytest.fixture
-def foreign(other_organisation) -> Theme:
-    theme = ThemeFactory.create(organisation=other_organisation, label="geheim thema")
-    daily_counts(theme, {0: 50})
-    return theme
-
-
-@pytest.fixture
-def analyst_client(client_for, analyst):
-    return client_for(analyst)
-
-
-def theme_url(theme: Theme, action: str = "") -> str:
-    return f"/patterns/themes/{theme.pk}/" + (f"{action}/" if action else "")
 
 
 # ---- Permissions and tenants ------------------------------------------------------------
@@ -92,54 +51,6 @@ def test_anonymous_visitors_are_sent_to_the_login(client, upload):
 
     assert response.status_code == 302
     assert "/accounts/login" in response["Location"]
-
-
-@pytest.mark.parametrize("action", ["rename", "merge", "split", "pin", "hide", "move"])
-def test_curation_needs_curate_themes(client_for, make_user, upload, waste, action):
-    client = client_for(make_user(Role.FRONT_OFFICE, Role.CIO))
-
-    response = client.post(theme_url(upload, action), {"name": "X", "others": [waste.pk]})
-
-    assert response.status_code == 403
-    assert not CurationAction.objects.exists()
-
-
-def test_curation_forms_are_shown_to_curators_only(client_for, make_user, upload):
-    analyst_page = client_for(make_user(Role.ANALYST)).get(theme_url(upload)).content.decode()
-    viewer_page = client_for(make_user(Role.FRONT_OFFICE)).get(theme_url(upload)).content.decode()
-
-    assert 'id="curation"' in analyst_page
-    assert 'id="curation"' not in viewer_page
-    assert "Curation history" in viewer_page or "Curatiegeschiedenis" in viewer_page
-
-
-def test_another_organisations_theme_is_404_everywhere(analyst_client, upload, foreign):
-    action = CurationAction.objects.create(
-        organisation=foreign.organisation, kind="pin", theme=foreign
-    )
-    run = DiscoveryRun.objects.create(organisation=foreign.organisation)
-    event = EventFactory.create(organisation=foreign.organisation)
-
-    assert analyst_client.get(theme_url(foreign)).status_code == 404
-    for operation in ("rename", "merge", "split", "pin", "unpin", "hide", "show", "move"):
-        response = analyst_client.post(theme_url(foreign, operation), {"name": "Van mij"})
-        assert response.status_code == 404, operation
-    assert analyst_client.post(f"/patterns/themes/curation/{action.pk}/undo/").status_code == 404
-    progress = analyst_client.get(f"/patterns/themes/discovery/{run.pk}/", HTTP_HX_REQUEST="true")
-    assert progress.status_code == 404
-    changes = theme_url(upload, f"events/{event.pk}/changes")
-    assert analyst_client.get(changes, HTTP_HX_REQUEST="true").status_code == 404
-    foreign.refresh_from_db()
-    assert foreign.name == ""
-
-
-def test_merging_with_another_organisations_theme_is_refused(analyst_client, upload, foreign):
-    response = analyst_client.post(theme_url(upload, "merge"), {"others": [foreign.pk]})
-
-    assert response.status_code == 400
-    assert "leerlus-error-summary" in response.content.decode()
-    foreign.refresh_from_db()
-    assert foreign.merged_into is None
 
 
 # ---- Overview ---------------------------------------------------------------------------
@@ -234,7 +145,7 @@ def test_starting_discovery_shows_its_progress_until_done(analyst_client, organi
     assert analyst_client.get(progress_url).status_code == 302
 
 
-# ---- Detail -----------------------------------------------------------------------------
+# ---- Theme page -------------------------------------------------------------------------
 
 
 def test_detail_shows_timeline_events_terms_examples_related_and_alerts(
@@ -309,140 +220,12 @@ def test_event_changes_are_a_fragment_for_htmx_and_a_link_without(
     assert plain["Location"] == f"/patterns/events/{event.pk}"
 
 
-# ---- Curation ---------------------------------------------------------------------------
-
-
-def test_rename_then_undo(analyst_client, upload):
-    response = analyst_client.post(theme_url(upload, "rename"), {"name": "Upload mislukt"})
-
-    assert response.status_code == 302
-    upload.refresh_from_db()
-    assert upload.name == "Upload mislukt"
-    page = analyst_client.get(response["Location"]).content.decode()
-    action = CurationAction.objects.get(kind="rename")
-    assert f'action="/patterns/themes/curation/{action.pk}/undo/"' in page
-    assert "leerlus-curation-done" in page
-    assert "leerlus-curation-done" not in analyst_client.get(theme_url(upload)).content.decode()
-
-    undone = analyst_client.post(f"/patterns/themes/curation/{action.pk}/undo/", follow=True)
-
-    upload.refresh_from_db()
-    action.refresh_from_db()
-    assert upload.name == ""
-    assert "“Upload mislukt”" in next(str(m) for m in undone.context["messages"])
-    assert action.undone_at is not None
-
-
-def test_rename_with_an_empty_name_shows_an_error_summary(analyst_client, upload):
-    response = analyst_client.post(theme_url(upload, "rename"), {"name": ""})
-
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert "leerlus-error-summary" in page
-    assert 'href="#id_name"' in page
-    assert not CurationAction.objects.exists()
-
-
-def test_merge_counts_the_themes_together_and_undo_separates_them(analyst_client, upload, waste):
-    response = analyst_client.post(theme_url(upload, "merge"), {"others": [waste.pk]})
-
-    assert response.status_code == 302
-    waste.refresh_from_db()
-    assert waste.merged_into == upload
-    overview = analyst_client.get("/patterns/themes/")
-    rows = {row.theme.pk: row for row in overview.context["page"].object_list}
-    assert set(rows) == {upload.pk}
-    assert rows[upload.pk].volume == 84 + 3
-    history = analyst_client.get(theme_url(upload)).content.decode()
-    assert "container geleegd" in history
-
-    action = CurationAction.objects.get(kind="merge")
-    analyst_client.post(f"/patterns/themes/curation/{action.pk}/undo/")
-
-    waste.refresh_from_db()
-    assert waste.merged_into is None
-    overview = analyst_client.get("/patterns/themes/")
-    assert len(overview.context["page"].object_list) == 2
-
-
-def test_merge_without_a_choice_is_refused_with_an_error(analyst_client, upload, waste):
-    response = analyst_client.post(theme_url(upload, "merge"), {})
-
-    assert response.status_code == 400
-    assert 'href="#id_others_0"' in response.content.decode()
-
-
-def test_split_is_recorded_and_queues_a_discovery(analyst_client, organisation, upload):
-    response = analyst_client.post(theme_url(upload, "split"), {"parts": "3"})
-
-    assert response.status_code == 302
-    action = CurationAction.objects.get(kind="split")
-    assert action.payload["parts"] == 3
-    assert DiscoveryRun.objects.filter(organisation=organisation).exists()
-
-
-@pytest.mark.parametrize(
-    ("operation", "field", "value"),
-    [("pin", "pinned", True), ("hide", "hidden", True)],
-)
-def test_pin_and_hide_and_their_opposites(analyst_client, upload, operation, field, value):
-    opposite = {"pin": "unpin", "hide": "show"}[operation]
-
-    analyst_client.post(theme_url(upload, operation))
-    upload.refresh_from_db()
-    assert getattr(upload, field) is value
-
-    analyst_client.post(theme_url(upload, opposite))
-    upload.refresh_from_db()
-    assert getattr(upload, field) is not value
-
-
-def test_moving_an_example_to_another_theme(analyst_client, upload, waste):
-    signal = signals_in(upload, ["Container is niet geleegd"])[0]
-
-    response = analyst_client.post(
-        theme_url(upload, "move"), {"feedback": signal.pk, "theme": waste.pk}
-    )
-
-    assert response.status_code == 302
-    assignment = ThemeAssignment.objects.get(feedback=signal)
-    assert assignment.theme == waste
-    assert assignment.moved_by_hand
-
-
-def test_another_organisations_signal_cannot_be_moved(
-    analyst_client, upload, waste, other_organisation
-):
-    signal = FeedbackFactory.create(organisation=other_organisation)
-
-    response = analyst_client.post(
-        theme_url(upload, "move"), {"feedback": signal.pk, "theme": waste.pk}
-    )
-
-    assert response.status_code == 302
-    assert not ThemeAssignment.objects.filter(feedback=signal).exists()
-    assert not CurationAction.objects.exists()
-
-
-def test_undoing_twice_says_it_was_undone_already(analyst_client, upload):
-    analyst_client.post(theme_url(upload, "pin"))
-    action = CurationAction.objects.get()
-    analyst_client.post(f"/patterns/themes/curation/{action.pk}/undo/", follow=True)
-
-    response = analyst_client.post(f"/patterns/themes/curation/{action.pk}/undo/", follow=True)
-
-    assert response.status_code == 200
-    messages = [str(m) for m in response.context["messages"]]
-    assert len(messages) == 1
-    assert "undone already" in messages[0]
-
-
 # ---- Quick entry ------------------------------------------------------------------------
 
 
 def test_quick_entry_suggests_known_themes_while_typing(client_for, make_user, organisation):
     topic_signals(organisation)
-    services.themes_discover(organisation=organisation)
+    discover(organisation)
     client = client_for(make_user(Role.FRONT_OFFICE))
 
     page = client.get("/signals/quick").content.decode()

@@ -1,0 +1,1 @@
+"""``/api/v1/themes``, ``/api/v1/alerts`` and ``/api/v1/events``, one module per entity."""

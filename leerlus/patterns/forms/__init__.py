@@ -1,0 +1,1 @@
+"""Forms of the patterns pages, one module per entity (filters: :mod:`..filters`)."""

@@ -1,0 +1,1 @@
+"""Reads of the patterns app, one module per entity, always within one organisation."""

@@ -1,0 +1,1 @@
+"""Writes of the patterns app, one module per entity."""

@@ -1,0 +1,1 @@
+"""Staff pages of the patterns app, one module per entity."""
