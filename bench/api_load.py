@@ -362,6 +362,7 @@ PROFILED_STEPS = (
     ("language detection", "leerlus.feedback.services", "detect_language"),
     ("Feedback.full_clean", "leerlus.feedback.models", "Feedback.full_clean"),
     ("Feedback.save (INSERT)", "leerlus.feedback.models", "Feedback.save"),
+    ("INSERTs compiled once (newrows.insert)", "leerlus.core.fastpath.newrows", "insert"),
     ("contact details / originals", "leerlus.feedback.services", "_keep_apart"),
     ("audit entry (audit.record)", "leerlus.organisations.audit", "record"),
     ("output serializer", "leerlus.feedback.api", "FeedbackSerializer.to_representation"),

@@ -399,21 +399,15 @@ def analyse_child() -> None:
     django.setup()
     try:
         from leerlus.organisations.models import Organisation
-        from leerlus.patterns import services
         from leerlus.patterns.models import DailyCount, Theme, ThemeAssignment
+        from leerlus.patterns.selectors.curation import engine_curation
+        from leerlus.patterns.services.alerts import alerts_detect
+        from leerlus.patterns.services.counts import daily_counts_rebuild
+        from leerlus.patterns.services.discovery import themes_discover
+        from leerlus.patterns.services.routing import routing_train
+        from leerlus.patterns.services.themes import themes_assign_new
     except ImportError as error:
         print(json.dumps({"error": f"cannot import the patterns app: {error}"}))
-        sys.exit(3)
-    wanted = (
-        "themes_discover",
-        "routing_train",
-        "themes_assign_new",
-        "daily_counts_rebuild",
-        "alerts_detect",
-    )
-    absent = [name for name in wanted if not hasattr(services, name)]
-    if absent:
-        print(json.dumps({"error": f"leerlus.patterns.services lacks {', '.join(absent)}"}))
         sys.exit(3)
 
     organisation = Organisation.objects.get(slug=DEMO_SLUG)
@@ -445,14 +439,18 @@ def analyse_child() -> None:
     rss_before = peak_mib()
     run = step(
         "themes_discover",
-        lambda: services.themes_discover(organisation=organisation, progress=on_progress),
+        lambda: themes_discover(
+            organisation=organisation,
+            curation=engine_curation(organisation=organisation),
+            progress=on_progress,
+        ),
     )
-    step("routing_train", lambda: services.routing_train(organisation=organisation))
+    step("routing_train", lambda: routing_train(organisation=organisation))
     steps["themes_assign_new_count"] = step(
-        "themes_assign_new", lambda: services.themes_assign_new(organisation=organisation)
+        "themes_assign_new", lambda: themes_assign_new(organisation=organisation)
     )
-    step("daily_counts_rebuild", lambda: services.daily_counts_rebuild(organisation=organisation))
-    step("alerts_detect", lambda: services.alerts_detect(organisation=organisation))
+    step("daily_counts_rebuild", lambda: daily_counts_rebuild(organisation=organisation))
+    step("alerts_detect", lambda: alerts_detect(organisation=organisation))
     result = {
         "items": getattr(run, "items", None),
         "themes_found": getattr(run, "themes", None),

@@ -6,7 +6,7 @@ CHECK = """
 import sys
 import leerlus.wsgi
 assert callable(leerlus.wsgi.application)
-print("leerlus.patterns.views_themes" in sys.modules, "leerlus.feedback.api" in sys.modules)
+print("leerlus.patterns.views.themes" in sys.modules, "leerlus.feedback.api" in sys.modules)
 """
 
 
