@@ -59,8 +59,8 @@ INSTALLED_APPS = [
     "leerlus.site",
 ]
 
-# The leerlus.core.fastpath.middleware classes are Django's, django-csp's and django-otp's, passing API
-# calls with a token straight through: those use no session, login, 2FA or messages.
+# The leerlus.core.fastpath.middleware classes are Django's, django-csp's and django-otp's,
+# passing API calls with a token straight through: those use no session, login, 2FA or messages.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
