@@ -49,6 +49,8 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy leerlus tests
 	$(BIN)/lint-imports --no-cache
+	@missing=$$(git ls-files --cached --others --exclude-standard -- '*.py' '*.mjs' .ci/run 'leerlus/static/leerlus/**' ':!:**/migrations/**' | xargs grep -L 'SPDX-License-Identifier: EUPL-1.2'); \
+		if [ -n "$$missing" ]; then echo "Source files without an SPDX-License-Identifier: EUPL-1.2 line:"; echo "$$missing"; exit 1; fi
 	env -i $(BIN)/python -c "import sys, leerlus.engine.themes, leerlus.engine.cli; assert not {'django', 'celery'} & set(sys.modules), 'the engine loaded Django or Celery'"
 	DJANGO_SETTINGS_MODULE=leerlus.settings.test $(LEERLUS) makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=leerlus.settings.test $(LEERLUS) spectacular --validate --fail-on-warn --file $(VENV)/openapi.yaml

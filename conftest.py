@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Shared fixtures: organisations, people with roles, and the switch for PostgreSQL."""
 
 import pytest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Load test of the intake API: single creates on ``POST /api/v1/feedback``.
 
 Run from the repository root (it drops and recreates the bench database)::

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """What the load benchmarks (``api_load.py``, ``patterns_load.py``) share: facts about the
 machine and its processes, the bench database, the WSGI server, ``wrk`` and the CPU time of
 the parts of a measured phase.

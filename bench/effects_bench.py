@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Effect estimates: coverage, bias and "not enough data" on injected effects.
 
 Run from the repository root:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Speed and memory of ``leerlus import`` on a large, realistic CSV file.
 
 Run from the repository root::

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """A small HTTP/1.1 load generator for ``bench/api_load.py`` (standard library only).
 
 Used when ``wrk`` is not installed, and for the fixed-rate (open-loop) phase, which ``wrk``

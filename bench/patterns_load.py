@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Speed of the patterns app at scale: theme screens under load, and assignment latency.
 
 Run from the repository root (it drops and recreates the bench database)::

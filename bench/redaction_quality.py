@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Precision, recall and speed of the personal-data redaction on the labelled test set.
 
 Run from the repository root::

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Routing quality and speed: Leerlus's router against TF-IDF + logistic regression.
 
 Run from the repository root:

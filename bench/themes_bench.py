@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Theme discovery quality and speed against labelled data and the usual baselines.
 
     .venv/bin/python bench/themes_bench.py [--datasets cfpb,banking77,...] [--with-bertopic]

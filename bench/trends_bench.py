@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Trend alerts: detection delay and false alarms on real and generated series.
 
 Run from the repository root:

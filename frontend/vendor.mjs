@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: EUPL-1.2
 // Copy Leerlus's front-end dependencies from node_modules into the repository, so that
 // running Leerlus never needs Node or a CDN. The copied files are committed.
 //

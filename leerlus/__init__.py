@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Leerlus: digital transformation as a learning loop for public organisations.
 
 Importing this package loads nothing else: the engine (``leerlus.engine``) is usable without

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The Celery application.
 
 With ``CELERY_BROKER_URL`` (or ``REDIS_URL``) set, workers on any number of machines share a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """``leerlus``: Django's management commands with Leerlus's settings, plus its own.
 
 ``leerlus migrate``, ``leerlus demo``, ``leerlus serve``, ``leerlus token create USERNAME``...

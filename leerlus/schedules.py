@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Every periodic job of Leerlus, declared in one place.
 
 django-celery-beat copies this table into its database on start, where an administrator can

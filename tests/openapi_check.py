@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Every API response the test suite produces is checked against ``docs/openapi.yaml``.
 
 The committed OpenAPI document is what clients are told; the API builds part of its output by

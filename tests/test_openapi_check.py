@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The check that every API response matches docs/openapi.yaml: it runs, and it can fail."""
 
 from typing import Any

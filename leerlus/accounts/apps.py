@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

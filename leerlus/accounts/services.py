@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The second factor (TOTP): set up, confirm, verify at log-in and remove. All audited."""
 
 from django.db import transaction

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Log-in in two steps: password (throttled by django-axes), then the second factor if set."""
 
 from base64 import b32encode

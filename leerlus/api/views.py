@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 from functools import cache
 from typing import Any
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig

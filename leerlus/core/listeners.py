@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Listeners to an app's events, called once the transaction that caused the event commits.
 
 An app that others build on announces what happened (intake stored signals; later: an

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Structured logging: one event a line, JSON in production, readable on a terminal."""
 
 import logging

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """A small per-process cache with an expiry, for lookups on the API's hot path.
 
 The intake API answers hundreds of calls a second; looking up the same token, roles and

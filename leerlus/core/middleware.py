@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Security headers every response carries, pages and API alike."""
 
 from collections.abc import Callable

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """A fixed-window counter in the shared cache, for forms that anybody may post."""
 
 from django.core.cache import cache

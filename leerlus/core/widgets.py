@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Form widgets that render faster than Django's own, with the same markup."""
 
 from django import forms

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """When demo signals come: holidays, summer time, the event schedule, each channel's rhythm.
 
 Dutch public holidays (closed, or quiet), the summer and Christmas school holidays, the

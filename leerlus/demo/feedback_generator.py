@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Deterministic generator of realistic Dutch municipal feedback for "Gemeente Voorbeeldstad".
 
 Pure Python (standard library only, no Django), so the demo loader and the engine benchmarks can

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """How a demo signal's text is written, in Dutch or English, in the style of its channel.
 
 A template of the theme is filled from its slots, with now and then a detail sentence, a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The themes of the demo feedback, read once from ``feedback_themes.json`` beside this module.
 
 Each theme has its volume, its channel mix, the services and reporters it comes from, its

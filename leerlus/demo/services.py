@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The demo organisation "Gemeente Voorbeeldstad": loaded only where LEERLUS_DEMO is on."""
 
 from collections.abc import Iterator

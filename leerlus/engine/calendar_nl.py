@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The Dutch calendar as the trend model sees it: public holidays, bridge days, school holidays.
 
 A municipality's contact volume drops on public holidays (the phone and counter are closed), on

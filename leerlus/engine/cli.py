@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """``leerlus patterns ...``: the engine on an export file, without a server or a database.
 
 ``leerlus patterns discover INPUT --text-column COL [--id-column COL] --output OUT.csv

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """``leerlus patterns classify | trends | effect``: routing, alerts and effects on an export.
 
 :func:`register` adds the three subcommands to the ``patterns`` command's subparsers; each

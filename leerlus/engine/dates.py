@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Reading dates: Dutch and ISO 8601 dates and times, as moments in UTC.
 
 The readers of exports (the importer, the engine's command line) take a date the way a Dutch

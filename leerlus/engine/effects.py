@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The effect of an intervention on a theme's volume, with an honest interval.
 
 Two estimators on weekly counts, weeks aligned so that week 0 starts on the event day (every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Optional sentence-embedding plug-ins (see docs/adr/0001-embeddings.md).
 
 The engine needs none of them: themes and routing work on text features alone. Where a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Reading a text column (and an id column) from a CSV, XLSX or JSONL export.
 
 The files are read with the streaming table readers (:mod:`leerlus.engine.tables`) that the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Language of a short text, from the share of each language's function words.
 
 Function words are frequent in every topic, so a handful of them decide even a one-line

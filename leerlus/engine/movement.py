@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """How a theme's counts move: above its usual level, with the week's rhythm taken out,
 together with another theme's, and from one period's rate to the next.
 

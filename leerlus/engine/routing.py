@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Routing: learn categories (department, service, team) from confirmed examples.
 
 ``train(texts, labels) -> RoutingModel`` is a job (seconds to a minute); ``predict(model,

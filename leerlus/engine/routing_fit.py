@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Fitting the router's two linear classifiers, and the split they are validated on.
 
 Logistic regression and a linear support vector machine, both with balanced class weights

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """From the router's scores to a decision: calibrated probabilities, offsets, the unsure cut.
 
 :func:`softmax` with a temperature (fitted by :func:`fit_temperature` on the validation

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The router's plain word block: word unigrams and bigrams with function words kept.
 
 The engine's :class:`~leerlus.engine.text.TextFeatures` drop function words; for routing

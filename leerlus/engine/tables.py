@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Reading tables: CSV, XLSX and JSONL files, row by row, in whatever encoding they come.
 
 Pure Python (no Django), so the engine's command line, the importer's web upload and the

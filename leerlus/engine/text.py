@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Text handling for the engine: normalising, masking, Dutch-aware tokens and features.
 
 Stable API (other engine modules and the Django side import these names):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Themes without labels: discover them, name them, assign new items, keep them stable.
 
 How a collection becomes themes (:func:`discover`):

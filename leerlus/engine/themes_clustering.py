@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The geometry of theme discovery: unit vectors in LSA space, groups found and merged.
 
 :func:`lsa` reduces text features to a few hundred dimensions; :func:`cluster` over-clusters

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """An analyst's decisions applied to one run's assignments: merges, splits and moves.
 
 Run on every discovery, after the themes are found and before they are labelled, so a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """What a theme is called and shown with: key terms, a label and example excerpts.
 
 Key terms are a class-based TF-IDF over the themes' word and bigram features, shown as the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Daily series per theme x channel x service, their expected level, alerts and before/after.
 
 The expected level of a series on day *t* is ``level x profile x season``:

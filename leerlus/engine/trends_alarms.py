@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Alarm days in one daily series: spikes, their episodes, and level shifts.
 
 :func:`spike_days` flags days whose last 1, 2, 3 or 7 days are improbably high under a

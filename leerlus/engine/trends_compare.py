@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Before and after an event, for one series: the rate ratio, its interval and p-value.
 
 :func:`leerlus.engine.trends.compare_around` fits each series' weekday and calendar profile on

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The expected level of a daily series: profile, level, season and dispersion, day by day.
 
 ``level x profile x season`` (see :mod:`leerlus.engine.trends`): the weekday and calendar

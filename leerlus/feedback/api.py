@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """``/api/v1/feedback``: list, retrieve, create (single and bulk) with Idempotency-Key."""
 
 import hashlib

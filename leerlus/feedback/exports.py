@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Filtered signals as CSV, XLSX or JSON: redacted text only, streamed row by row."""
 
 import csv

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Inbound e-mail webhooks: the shapes Postmark, Mailgun and SendGrid post, and raw MIME.
 
 The sender's address is not kept (no consent was asked); addresses inside the text are

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The intake hook: who is told when new signals are stored.
 
 Intake knows nothing of what analyses its signals. The apps above it register a listener in

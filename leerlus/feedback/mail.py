@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Reading e-mail as signals: one ``.eml`` message or an ``.mbox`` mailbox, streamed.
 
 Each message becomes a row like a CSV row (see ``parsing``), with the fixed columns of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Signals: one shape for feedback from every channel, redacted before it is stored.
 
 Field names map onto a Klantcontact of the Klantinteracties API (channel → kanaal, subject →

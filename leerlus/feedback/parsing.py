@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The importer's file vocabulary: which files it accepts and which column fills which field.
 
 The files themselves are read by the engine's table readers (:mod:`leerlus.engine.tables`:

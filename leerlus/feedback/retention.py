@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Retention: what the selection list allows us to keep, and no longer.
 
 A signal counts as closed at ``closed_at`` or, where it has none (most signals are handled

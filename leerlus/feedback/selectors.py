@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Reads of signals and imports, always within the asking person's organisation.
 
 ``feedback_of`` is the one guarded accessor for signals a person may see: every page, API

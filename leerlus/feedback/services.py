@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Writing signals. Every path in (form, quick entry, API, import, e-mail, demo) ends here,
 so redaction, language, deduplication and the audit trail happen in one place."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Background jobs of the signals app: thin wrappers around the services."""
 
 from celery import Task, shared_task

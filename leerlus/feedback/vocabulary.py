@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Words people use for channels and reporters in exports, mapped onto Leerlus's codes."""
 
 from .models import Channel, ReporterKind

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Administration, scoped: an organisation's administrators see and change only their own
 organisation; platform superusers see all. Every change is written to the audit log."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Read API for the organisation, its departments, services and audit log (camelCase)."""
 
 from typing import Any

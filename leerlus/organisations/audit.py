@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Writing the audit log. Every service that changes or reveals something calls ``record``."""
 
 from typing import Any

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Log-in outcomes go to the audit log (never the password or the session id)."""
 
 from typing import Any

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """OpenID Connect login for staff through the organisation's identity provider.
 
 New users join ``OIDC_DEFAULT_ORGANISATION`` without any role; an administrator grants roles.

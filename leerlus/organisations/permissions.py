@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Capability checks for views and the API, always within the user's own organisation."""
 
 from collections.abc import Callable

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The roles of DESIGN.md and what each may do.
 
 A role grants capabilities; views, the API and exports ask for a capability, never for a role,

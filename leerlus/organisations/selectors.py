@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Reads of organisation data, always scoped to the asking person's organisation (the
 ``organisation`` that ``permissions.member_of`` gives a view)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Writes of organisations, departments, services and people. Each one is audited."""
 
 from collections.abc import Iterable

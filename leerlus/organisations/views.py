@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 import csv
 
 from django.core.paginator import Paginator

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Administration of the patterns app: read-only views for support, scoped per organisation.
 
 Themes, curation, alerts and events change only through their screens and services, which

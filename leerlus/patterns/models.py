@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The Django side of the engine: themes and their assignments, daily counts, alerts,
 events and the analyst's curation.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Background jobs of the patterns app: thin wrappers around :mod:`.services` that take ids.
 
 Triggers: :func:`signals_arrived` after every intake (a single signal or a batch) queues

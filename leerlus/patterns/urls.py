@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Staff pages of the patterns app, under /patterns/: themes and their curation, alerts,
 events and the monthly report."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Every setting of Leerlus, read from the environment in one place.
 
 Each variable is documented in ``docs/configuration.md`` with its default. The defaults are

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """One machine, one command (``make run``): SQLite, the embedded worker, plain HTTP on localhost.
 
 Still DEBUG off and the full Content-Security-Policy; only what plain HTTP on localhost cannot

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Production: every secret from the environment, the demo switched off for good."""
 
 from django.core.exceptions import ImproperlyConfigured

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Tests: SQLite by default, PostgreSQL when DATABASE_URL points at a server."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise

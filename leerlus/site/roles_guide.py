@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """What each role does in the learning loop and where to go next (the role-aware home page)."""
 
 from dataclasses import dataclass

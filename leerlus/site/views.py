@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache

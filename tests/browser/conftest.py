@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, with axe-core.
 
 Without Chromium these tests are skipped with the reason printed by pytest; with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Every page that exists, in a real browser: axe-core clean, keyboard usable, both languages."""
 
 import pytest

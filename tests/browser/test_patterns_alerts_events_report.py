@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The analyst's pages on patterns over time in a real browser: the alerts inbox, the events
 register with its before/after report and the monthly report with its PDF; axe-core clean,
 keyboard usable."""

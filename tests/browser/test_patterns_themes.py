@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The analyst's theme pages in a real browser: the overview, a rising theme's timeline with
 its release event, merging two themes and undoing it, keyboard-only curation, the progress of
 a discovery and the quick-entry suggestions; every page axe-core clean."""

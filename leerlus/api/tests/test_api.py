@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 import pytest
 import yaml
 from rest_framework.authtoken.models import Token

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Token authentication that loads the caller once: user, organisation and roles."""
 
 from typing import Any

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 from datetime import UTC
 from typing import Any
 

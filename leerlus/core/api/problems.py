@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Errors as ``application/problem+json`` (RFC 9457), as the NL GOV API Design Rules ask."""
 
 from typing import Any

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """OpenAPI post-processing: every operation documents its problem+json error responses.
 
 The usual ones (400 where there is input, 401, 403, 404) are added to every operation. A view

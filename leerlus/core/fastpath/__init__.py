@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Speed shortcuts past Django and DRF, gathered in one place (docs/adr/0003-speed-shortcuts.md).
 
 Each exists because a benchmark in ``bench/`` showed the need, does exactly what the framework

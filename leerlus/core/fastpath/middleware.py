@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The browser-only middleware that API calls with a token skip.
 
 A call to ``/api/`` with ``Authorization: Token ...`` is answered by DRF's token

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """New rows stored without Django's per-row query building: :func:`insert` for one row, an
 ``INSERT`` compiled once per process, and :func:`copy_insert` for many, PostgreSQL's
 ``COPY ... FROM STDIN``. Both write the columns :func:`new_row_fields` names and prepare each

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Input serializers whose fields are built once per process instead of once per request.
 
 DRF gives every serializer instance deep copies of the declared fields, so that an instance

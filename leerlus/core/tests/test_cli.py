@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The ``leerlus`` command as an operator types it, on a fresh SQLite database."""
 
 import os

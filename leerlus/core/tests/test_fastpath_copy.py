@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Signals stored with PostgreSQL's COPY are the signals ``bulk_create`` stores, field by field;
 the chunk stays one transaction with its contact details and kept originals."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 from datetime import UTC, datetime
 from typing import Any
 

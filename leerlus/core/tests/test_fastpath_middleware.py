@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 import pytest
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 from leerlus.core.memo import ExpiringCache, forget_everything
 
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The message catalogues are complete, well-formed and compiled.
 
 Dutch is the default UI language, so a string without a Dutch translation shows up in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """A real Celery worker consuming from Redis runs Leerlus's jobs (when Redis is available)."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command

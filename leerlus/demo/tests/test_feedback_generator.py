@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Tests of the demo feedback generator (pure Python; runs without Django)."""
 
 from __future__ import annotations

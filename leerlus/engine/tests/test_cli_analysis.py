@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """``leerlus patterns classify | trends | effect`` end to end, on small files the tests build."""
 
 from __future__ import annotations

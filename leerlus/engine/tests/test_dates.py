@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Reading dates: Dutch and ISO 8601, in Amsterdam time unless a zone is given."""
 
 from datetime import UTC, datetime, timedelta, timezone

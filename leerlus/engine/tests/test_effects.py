@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Effects: difference in differences and interrupted time series (fixed seeds)."""
 
 from __future__ import annotations

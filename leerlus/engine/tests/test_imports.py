@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The engine is a library of its own: importing it loads no Django and no other Leerlus package."""
 
 import pkgutil

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Movement of counts: rising, the week's rhythm taken out, moving together, rate changes."""
 
 from __future__ import annotations

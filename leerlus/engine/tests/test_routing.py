@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Routing: training, prediction, calibration, the unsure queue and serialisation."""
 
 from __future__ import annotations

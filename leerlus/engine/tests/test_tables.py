@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Reading tables: encodings, delimiters, CSV, XLSX and JSONL, row numbers and row problems."""
 
 import codecs

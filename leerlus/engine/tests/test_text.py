@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st

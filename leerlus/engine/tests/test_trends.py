@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Trends: series, expected level, alerts and before/after (statistical tests use fixed seeds)."""
 
 from __future__ import annotations

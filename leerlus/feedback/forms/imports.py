@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The forms of an import in the browser: the upload, the column mapping, the correction of a
 rejected row and the upload of the corrected rows."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Importing files of signals: map each row, keep what is wrong, store what is right.
 
 - :mod:`.mapping`: one row of a file to a ``SignalInput``, or the reasons why not;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """An import's life: a file becomes a batch, is mapped, previewed, claimed by a job and run.
 
 One row at a time, from the file to the database: a row becomes a ``SignalInput`` (stored

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Correcting rejected rows: one row in a form, or the downloaded file of them re-imported.
 
 A corrected row that is stored resolves its rejected row; one that is still wrong keeps its new

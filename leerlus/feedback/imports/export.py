@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The download of an import's rejected rows, to correct in a spreadsheet and re-import."""
 
 from __future__ import annotations

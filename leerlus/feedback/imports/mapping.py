@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Mapping one row: from a file's raw values to a ``SignalInput``, or the reasons why not.
 
 Which column holds which field is a ``parsing.ColumnMapping``; a batch keeps the one it used

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Why a row or a file was not imported: reason codes kept with a rejected row, put into
 words in the reader's language when shown, and the error about a file as a whole."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Mapping and storing the chunks of a file, in this process or in a pool of workers.
 
 A large CSV/JSONL import on PostgreSQL runs in several processes: the parent reads the file

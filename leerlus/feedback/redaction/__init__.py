@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Personal-data redaction for feedback signals.
 
 Every signal passes :func:`redact` before its text is stored for analysis. The module is pure

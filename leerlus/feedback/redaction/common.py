@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """What every detector shares: the kinds of personal data and their placeholders, a finding,
 white space and capitals as the patterns write them, dates, and spans a candidate may not
 overlap."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Detectors of personal data written as numbers and codes: BSN, IBAN, e-mail, phone,
 postcode and address, licence plate, date of birth. Each ``find_*`` returns candidates
 (start, end, kind); overlaps between them are settled by the entry point."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Names: capitalised (or, after a strong cue, lower-case) names after a cue such as "mijn naam
 is", "dhr.", "mevrouw", "Mr." or a letter's closing, and names before an e-mail address in
 angle brackets. Returns candidates (start, end, "NAAM")."""

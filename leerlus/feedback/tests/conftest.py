@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Fixtures of the signal tests."""
 
 from collections.abc import Iterator

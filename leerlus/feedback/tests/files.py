@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Files to import in the tests, and the signals they leave."""
 
 import csv

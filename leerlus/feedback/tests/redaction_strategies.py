@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Hypothesis strategies for the redaction tests: texts that hold one kind of personal data
 (with edges and filler around it), mixed texts, and traps that hold none."""
 

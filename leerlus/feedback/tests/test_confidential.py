@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """A confidential signal reaches only people with VIEW_CONFIDENTIAL_FEEDBACK: an analyst does not
 see it on any page, API response or export, an administrator does.
 

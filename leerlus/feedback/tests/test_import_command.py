@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """``leerlus import`` as an operator types it."""
 
 import csv

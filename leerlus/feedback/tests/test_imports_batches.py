@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """An import's life: formats and encodings, duplicates, counters and progress, the saved
 mapping, the audit entry, a file that cannot be imported."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Correcting rejected rows: the download, the corrected file re-imported, one row by hand."""
 
 import csv

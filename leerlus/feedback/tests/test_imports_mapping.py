@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Mapping rows: every problem its own reason, values kept redacted, no query per row, and
 whatever the strings, a signal or reasons."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Storing chunks: a clash with a concurrent writer retried or narrowed to its row, worker
 processes giving the same result, what they inherit and when there are several."""
 

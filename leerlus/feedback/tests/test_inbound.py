@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 import base64
 
 import pytest

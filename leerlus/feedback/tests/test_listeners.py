@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The intake hook: listeners hear of stored signals after the commit, never on a rollback,
 and a listener that fails never loses a signal."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """E-mail as signals: subject and new body text, date, Message-ID, from .eml and .mbox files."""
 
 import email

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The importer's file vocabulary: accepted formats and the mapping of columns to fields."""
 
 import ast

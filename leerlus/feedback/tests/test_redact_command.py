@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """``leerlus redact`` as an operator uses it: text in on standard input, redacted text out."""
 
 import json

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The redaction as a whole: idempotent, never crashing, sorted non-overlapping findings,
 counts that match the placeholders, traps left alone, and the labelled set's quality bar
 (pure Python: runs without Django settings)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The detectors of numbers and codes: BSN, IBAN, phone, e-mail, postcode and address,
 licence plate, date of birth (pure Python: runs without Django settings)."""
 

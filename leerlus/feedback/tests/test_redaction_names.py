@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Names after a cue (pure Python: runs without Django settings)."""
 
 from __future__ import annotations

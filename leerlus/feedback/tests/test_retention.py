@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 from datetime import timedelta
 
 import pytest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Importing in the browser: upload, columns, preview, progress, result, correction."""
 
 import csv

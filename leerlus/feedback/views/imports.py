@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Importing a file in the browser: upload, map columns, preview, run, follow, correct.
 
 Every view asks for the import capability and finds the import within the person's own

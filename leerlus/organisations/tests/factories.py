@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 from typing import Any
 
 import factory

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """What the patterns endpoints share: who may read and who may change, the query filters
 checked as the pages check them, and a service's refusal in the API's field names."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """``/api/v1/alerts``: the alerts inbox, one alert with its evidence, and handling it.
 
 Reads go through the selectors the inbox uses, with its filters

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """``/api/v1/events``: the events register (releases, campaigns, policy changes,
 experiments, incidents).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """``/api/v1/themes``: themes with their volume, usual level, daily series and splits.
 
 A thin caller of the selectors the pages use (:mod:`leerlus.patterns.selectors.themes`), with

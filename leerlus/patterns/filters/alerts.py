@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Which alerts the inbox and ``/api/v1/alerts`` list: one definition of the status, kind,
 channel and theme filters for the page and the API (see :mod:`.themes`)."""
 

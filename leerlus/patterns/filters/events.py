@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Which events the register and ``/api/v1/events`` list: one definition of the kind, dates
 and search for the page and the API (see :mod:`.themes`). The parameters are spelt as the API
 spells them (``dateFrom``, ``dateUntil``), on the page too."""

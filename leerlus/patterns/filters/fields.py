@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The building blocks of the filter sets: one way of parsing a date (ISO 8601, as HTML date
 inputs and the API send it), whole numbers, and a checkbox."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Which signals the theme screens and ``/api/v1/themes`` count: one definition of the
 period, channel, service, department, search, sort order and hidden themes, validated the same
 way for the pages and the API.

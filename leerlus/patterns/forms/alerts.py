@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Forms of an alert: dismiss it with a reason, assign it to a colleague."""
 
 from typing import Any

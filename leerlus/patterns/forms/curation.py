@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Forms of the analyst's curation of a theme: rename, merge, split, move an example."""
 
 from typing import Any

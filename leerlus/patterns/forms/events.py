@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The form that records or changes an event."""
 
 from typing import Any

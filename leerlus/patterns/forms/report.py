@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The monthly report's choice of month."""
 
 from datetime import date

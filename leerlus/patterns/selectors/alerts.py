@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Reads of alerts: the inbox, one alert with its series and its example signals, and who
 receives the daily digest."""
 

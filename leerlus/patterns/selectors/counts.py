@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Reads of the daily counts every screen and detector starts from: days, periods, the
 themes that count together, and the daily series the trend detector reads.
 

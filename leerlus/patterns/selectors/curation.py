@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Reads of the analyst's curation: the active actions, a theme's history, and the active
 actions as the engine's :class:`~leerlus.engine.themes.Curation`.
 

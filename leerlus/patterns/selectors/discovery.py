@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Reads of the discovery runs, whose progress the themes overview shows."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Reads of events: the register, one event, and what changed in the signals around it."""
 
 from __future__ import annotations

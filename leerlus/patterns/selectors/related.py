@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Themes related to a theme: they share key terms with it, or their daily counts move with
 it once each series' weekday rhythm is taken out (:mod:`leerlus.engine.movement`)."""
 

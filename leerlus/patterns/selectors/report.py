@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The monthly pattern report for the retrospective: its months and its figures.
 
 Counts come from the daily counts only. A theme is *rising* or *falling* when its daily rate

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Reads of themes: the overview, one theme's row and page, the themes to choose from.
 
 Every count comes from the daily counts (:mod:`.counts`), never from counting signals, in a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Writes of alerts: what the trend detector finds, stored, and what an analyst does with
 an alert (acknowledge, dismiss with a reason, reopen, assign).
 

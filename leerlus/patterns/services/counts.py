@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Writes of the daily counts: the full recount and the increments of the assignment job.
 
 The upserts are done by reading the affected keys and writing in bulk, not by

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The analyst's curation of themes: rename, merge, split, pin, hide, move an example, undo.
 
 Every decision is one :class:`~leerlus.patterns.models.CurationAction` (append-only; undo

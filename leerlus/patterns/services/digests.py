@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The daily e-mail digest of new alerts, and subscribing to it (whether a person is
 subscribed is a read: :func:`leerlus.patterns.selectors.alerts.digest_subscribed`).
 

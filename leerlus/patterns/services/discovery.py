@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Discovery: the engine's themes found again in all of an organisation's signals.
 
 A job (:func:`leerlus.patterns.tasks.rediscover_themes`), never in a request. The caller

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Writes of events: releases, campaigns, policy changes, experiments and incidents, each
 with an audit entry. What changed around an event is a read
 (:func:`leerlus.patterns.selectors.events.event_changes`)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Routing: learning which service a signal is for, and suggesting it for new signals."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The organisation's theme state row: its lock, and its engine models parsed once per
 process.
 

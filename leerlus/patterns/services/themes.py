@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Writes of themes' assignments: every new signal placed in its theme, a signal moved by
 hand, and the themes suggested while a front-office member types.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Small server-drawn charts for the theme pages: sparklines need no JavaScript."""
 
 from collections.abc import Sequence

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """What the API's tests check on every refusal."""
 
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Fixtures shared by the patterns app's tests."""
 
 from datetime import timedelta

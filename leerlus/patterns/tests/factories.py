@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Themes, signals in them and their daily counts, made directly (no engine run needed)."""
 
 import random

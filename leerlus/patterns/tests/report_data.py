@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Constructed daily counts for the monthly report's tests: two months ago is a whole month in
 the past, whatever day the tests run."""
 

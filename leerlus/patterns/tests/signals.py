@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Signals on a few clear topics, for tests that run the real engine on a small corpus."""
 
 from __future__ import annotations

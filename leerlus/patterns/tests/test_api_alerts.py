@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """``/api/v1/alerts`` through the real HTTP interface."""
 
 from datetime import timedelta

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """``/api/v1/events`` through the real HTTP interface."""
 
 import pytest

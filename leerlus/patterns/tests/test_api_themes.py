@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """``/api/v1/themes`` through the real HTTP interface: the numbers the pages show."""
 
 import pytest

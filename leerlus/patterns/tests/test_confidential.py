@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """A confidential signal's text is shown only to people with ``view_confidential_feedback``:
 on the theme page, the alert page, the monthly report (page and PDF) and in the API's themes
 and alerts, and only they may move it to another theme. Counts include it for everyone.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """One filter definition per entity: the pages fall back to the defaults on invalid values,
 the API names each invalid parameter; dates are ISO days in both."""
 

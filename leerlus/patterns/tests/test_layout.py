@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The patterns app's floor plan: one split axis, no import cycle, no module too large."""
 
 from pathlib import Path

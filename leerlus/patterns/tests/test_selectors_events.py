@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """What changed in the signals around an event."""
 
 from datetime import timedelta

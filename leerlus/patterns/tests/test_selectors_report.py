@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The monthly pattern report's figures on constructed daily counts."""
 
 from datetime import date, datetime, time, timedelta

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Alert detection on the daily counts: spikes per channel, new themes, what a re-run keeps."""
 
 import pytest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The daily counts: kept up to date by the assignment job, equal to a full recount, on the
 Amsterdam day."""
 

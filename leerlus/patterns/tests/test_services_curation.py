@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Curation: every action at once in the database, honoured by the engine on a re-run, and
 undone, each kind; only within the own organisation and with the capability."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The demo organisation shows its built-in events as real patterns: the engine, run by the
 services on the demo's signals, raises the portal release as an alert on the website and
 the phone, and not at the counter (issue 5, "done when")."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The daily alert digest, sent through Django's in-memory mail backend."""
 
 import smtplib

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Discovery with the real engine on a small corpus (see :mod:`.signals`), and asking for one."""
 
 import pytest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Events recorded, changed and deleted through the services, with an audit trail."""
 
 from datetime import timedelta

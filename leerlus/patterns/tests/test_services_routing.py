@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Routing: trained from the signals that have a service, suggested for new ones."""
 
 import pytest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Assignment of new signals and suggestions while typing, with the real engine on a small
 corpus (see :mod:`.signals`)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The jobs: thin, idempotent, scheduled in one place, and run by a real Redis worker."""
 
 import time

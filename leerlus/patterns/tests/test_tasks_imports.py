@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Intake queues the theme assignment without loading the engine: the jobs import it."""
 
 import os

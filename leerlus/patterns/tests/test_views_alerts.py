@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Alerts inbox, one alert and handling it, and the digest subscription, through the real HTTP
 interface."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The curation of a theme through its page: each form, its errors and its undo."""
 
 import pytest

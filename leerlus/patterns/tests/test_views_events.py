@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The events register: list, record, change, delete and the before/after, through the real
 HTTP interface."""
 

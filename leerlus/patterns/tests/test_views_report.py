@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The monthly pattern report as a page and as a PDF, through the real HTTP interface."""
 
 import io

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Themes overview, theme page and quick-entry suggestions, through the real HTTP interface."""
 
 import json

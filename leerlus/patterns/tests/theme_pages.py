@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Addresses of the theme pages, for their tests."""
 
 from leerlus.patterns.models import Theme

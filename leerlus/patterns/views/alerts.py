@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The alerts inbox, one alert with its evidence, handling it, and the daily e-mail.
 
 Everyone who may see signals may read these pages; acting on an alert needs the curation

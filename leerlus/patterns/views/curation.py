@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The analyst's curation of a theme: each form posts to its own small view, which calls
 one function of :mod:`leerlus.patterns.services.curation` and comes back to the theme page,
 where an "Undo" button undoes that action. Curating needs CURATE_THEMES.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Finding themes again on request, and its progress on the themes overview."""
 
 from typing import Any

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The events register: list, record, change and delete events, and what changed in the
 signals around one. Reading needs VIEW_FEEDBACK, recording events CURATE_THEMES; another
 organisation's event answers 404."""

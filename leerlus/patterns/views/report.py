@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The monthly pattern report for the retrospective, as a page and as a PDF download
 (the download is recorded in the audit log). Reading needs VIEW_FEEDBACK; the examples are
 the signals the reader may see."""

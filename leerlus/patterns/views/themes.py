@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Themes overview, theme page, quick-entry suggestions and what changed around an event.
 
 Reading needs VIEW_FEEDBACK; every theme is looked up within the person's own organisation

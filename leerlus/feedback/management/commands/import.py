@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # ruff: noqa: N999  - the module is named after the command, `leerlus import`
 """``leerlus import FILE --org SLUG --source NAME [--mapping MAPPING.json] [--json]``.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 from argparse import ArgumentParser
 from typing import Any
 

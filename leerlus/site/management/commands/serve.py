@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """``leerlus serve``: the web application, a background worker and the scheduler together.
 
 What ``make run`` starts. Ctrl-C (or SIGTERM) stops all three. In production run them as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 /*
  * Leerlus charts: time series drawn with the vendored uPlot (static/vendor/uplot).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 /*
  * Leerlus progressive enhancement. Every page works without this file; it only adds:
  *   a. on load, focus on the first [data-leerlus-focus] element (the error summary);
