@@ -33,231 +33,42 @@ The load generator runs on the same machine as the server and PostgreSQL and sha
 the CPU time of each (the server, the PostgreSQL backends of the bench database, the client) and
 of the rest of the machine is recorded per phase, with the CPU time per stored signal.
 ``--skip-setup`` reuses the bench database (for comparing server settings).
+
+The parts: ``api_clients.py`` (the request bodies, ``wrk`` and ``bench/loadgen.py``),
+``api_profile.py`` (the in-process profile), ``api_report.py`` (the verdict and the tables).
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.metadata
-import json
-import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from api_clients import request_bodies, run_loadgen, run_wrk_creates
+from api_profile import profile_child, run_profile
+from api_report import TARGET_P99_MS, TARGET_RPS, report, verdict_of
 from common import (
     ROOT,
     background_cores,
     bench_arguments,
     bench_parser,
-    cores_used,
     db_connect,
-    environments,
-    free_port,
     leerlus,
-    markdown_row,
-    measure_cpu,
     postmaster_pid,
     recreate_database,
-    run_captured,
     run_facts,
-    run_wrk,
-    unexpected_answers,
-    worker_class,
-    write_result,
-    wsgi_server,
 )
+from load_cpu import measure_cpu
+from load_server import environments, free_port, worker_class, wsgi_server
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/leerlus_api_bench"
 RESULT = ROOT / "bench" / "results" / "api_load.json"
-TARGET_RPS = 500
-TARGET_P99_MS = 100.0
-PATH = "/api/v1/feedback"
-# the latency figures of a phase, in this order
-LATENCY = ("mean", "p50", "p90", "p99", "p99_9", "max")
-
-# ---------------------------------------------------------------------------------------------
-# Request bodies
-
-
-def request_bodies(count: int) -> tuple[list[str], dict[str, Any]]:
-    """JSON bodies from the demo generator: its channels, services, reporter kinds, ratings."""
-    from collections import Counter
-    from itertools import islice
-
-    from leerlus.demo.feedback_generator import generate_feedback
-    from leerlus.feedback.redaction import redact_with_counts
-
-    signals = list(islice(generate_feedback(seed=7, start=date(2025, 1, 1), days=3000), count))
-    bodies = []
-    for s in signals:
-        body: dict[str, Any] = {
-            "text": s.text,
-            "channel": s.channel,
-            "service": s.service,
-            "reporterKind": s.reporter_kind,
-            "receivedAt": s.received_at.isoformat().replace("+00:00", "Z"),
-        }
-        if s.rating is not None:
-            body["rating"] = s.rating
-        bodies.append(json.dumps(body, ensure_ascii=False))
-    with_personal_data = sum(1 for s in signals if redact_with_counts(s.text).counts)
-    facts = {
-        "distinct_bodies": len(bodies),
-        "mean_text_chars": round(sum(len(s.text) for s in signals) / len(signals), 1),
-        "mean_body_bytes": round(sum(len(b.encode()) for b in bodies) / len(bodies), 1),
-        "share_with_personal_data": round(with_personal_data / len(signals), 4),
-        "channels": dict(Counter(s.channel for s in signals).most_common()),
-        "services": len({s.service for s in signals}),
-        "idempotency_key_share": 0.5,
-    }
-    return bodies, facts
-
-
-# ---------------------------------------------------------------------------------------------
-# Load generators
-
-WRK_SCRIPT = r"""
-local bodies = {
-%(bodies)s
-}
-local nbodies = #bodies
-local token = "%(token)s"
-local key_prefix = "%(key_prefix)s"
-
-function init(args)
-  counter = 0
-  sent = 0
-  statuses = {}
-  refs = {}
-  nrefs = 0
-end
-
-function request()
-  counter = counter + 1
-  sent = sent + 1
-  local body = bodies[((counter * 7919 + tid * 104729) %% nbodies) + 1]
-  local headers = {
-    ["Content-Type"] = "application/json",
-    ["Accept"] = "application/json",
-    ["Authorization"] = "Token " .. token,
-  }
-  if counter %% 2 == 0 then
-    headers["Idempotency-Key"] = key_prefix .. "-" .. tid .. "-" .. counter
-  end
-  return wrk.format("POST", "%(path)s", headers, body)
-end
-
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-  if status == 201 then
-    local ref = string.match(body, '"reference":"([%%w%%-]+)"')
-    if ref then
-      nrefs = nrefs + 1
-      refs[nrefs] = ref
-    end
-  end
-end
-
-function done(summary, latency, requests)
-  local out_refs = io.open("%(refs_file)s", "w")
-  for _, thread in ipairs(threads) do
-    local thread_refs = thread:get("refs")
-    for i = 1, thread:get("nrefs") do
-      out_refs:write(thread_refs[i], "\n")
-    end
-  end
-  out_refs:close()
-  write_result(summary, latency)
-end
-"""
-
-
-def lua_long_string(text: str) -> str:
-    level = 1
-    while f"]{'=' * level}]" in text:
-        level += 1
-    return f"[{'=' * level}[{text}]{'=' * level}]"
-
-
-def run_wrk_creates(
-    bodies: list[str], token: str, port: int, duration: int, connections: int, key_prefix: str
-) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
-        refs_file = Path(tmp) / "refs.txt"
-        script = WRK_SCRIPT % {
-            "bodies": ",\n".join(lua_long_string(b) for b in bodies),
-            "token": token,
-            "key_prefix": key_prefix,
-            "path": PATH,
-            "refs_file": refs_file,
-        }
-        wrk = run_wrk(
-            script,
-            Path(tmp),
-            url=f"http://127.0.0.1:{port}{PATH}",
-            connections=connections,
-            duration=duration,
-            timeout="10s",
-        )
-        references = refs_file.read_text(encoding="utf-8").split()
-    errors = wrk.transport_errors
-    # wrk stops at the deadline without waiting for answers still on their way
-    in_flight = (
-        wrk.raw["sent"]
-        - wrk.answered
-        - errors.get("read", 0)
-        - errors.get("write", 0)
-        - errors.get("timeout", 0)
-        - errors.get("connect", 0)
-    )
-    return {
-        **wrk.load(LATENCY, 2, after={"in_flight_at_stop": in_flight}),
-        "references": references,
-    }
-
-
-def run_loadgen(
-    bodies: list[str],
-    token: str,
-    port: int,
-    duration: int,
-    connections: int,
-    key_prefix: str,
-    rate: float = 0,
-) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
-        config = Path(tmp) / "config.json"
-        out = Path(tmp) / "result.json"
-        config.write_text(
-            json.dumps(
-                {
-                    "host": "127.0.0.1",
-                    "port": port,
-                    "path": PATH,
-                    "token": token,
-                    "bodies": bodies,
-                    "key_every": 2,
-                    "key_prefix": key_prefix,
-                    "connections": connections,
-                    "duration": duration,
-                    "rate": rate,
-                }
-            ),
-            encoding="utf-8",
-        )
-        subprocess.run(  # noqa: S603
-            [sys.executable, str(ROOT / "bench" / "loadgen.py"), str(config), str(out)],
-            check=True,
-        )
-        return json.loads(out.read_text(encoding="utf-8"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -348,239 +159,6 @@ def measure(
 
 
 # ---------------------------------------------------------------------------------------------
-# Profile of the request path, in process (no load generator, no HTTP server): the real WSGI
-# handler and middleware on the bench database, with timers around the steps of the view.
-
-PROFILED_STEPS = (
-    # name, module path, attribute path
-    ("view dispatch (DRF, all of the view)", "leerlus.feedback.api", "FeedbackListCreate.dispatch"),
-    ("token authentication", "rest_framework.authentication", "TokenAuthentication.authenticate"),
-    ("capability check (User.can)", "leerlus.organisations.models", "User.can"),
-    ("_context: services + departments", "leerlus.feedback.api", "_context"),
-    ("input validation (is_valid)", "leerlus.feedback.api", "FeedbackInputSerializer.is_valid"),
-    ("feedback_create (service)", "leerlus.feedback.services", "feedback_create"),
-    ("redaction (redact_with_counts)", "leerlus.feedback.services", "redact_with_counts"),
-    ("language detection", "leerlus.feedback.services", "detect_language"),
-    ("Feedback.full_clean", "leerlus.feedback.models", "Feedback.full_clean"),
-    ("Feedback.save (INSERT)", "leerlus.feedback.models", "Feedback.save"),
-    ("INSERTs compiled once (newrows.insert)", "leerlus.core.fastpath.newrows", "insert"),
-    ("contact details / originals", "leerlus.feedback.services", "_keep_apart"),
-    ("audit entry (audit.record)", "leerlus.organisations.audit", "record"),
-    ("output serializer", "leerlus.feedback.api", "FeedbackSerializer.to_representation"),
-    ("idempotency record INSERT", "leerlus.feedback.api", "IdempotencyRecord.objects.create"),
-    ("COMMIT", "django.db.backends.base.base", "BaseDatabaseWrapper.commit"),
-    ("JSON rendering", "rest_framework.renderers", "JSONRenderer.render"),
-)
-
-
-def profile_child(requests: int) -> None:
-    """Runs in a child process with the production settings; prints JSON."""
-    import functools
-    import importlib
-    import io
-    import re
-    import warnings
-    from collections import Counter, defaultdict
-
-    warnings.simplefilter("ignore")
-    import django
-
-    django.setup()
-    from django.core.wsgi import get_wsgi_application
-    from django.db import connection
-
-    app: Any = get_wsgi_application()
-    token = os.environ["BENCH_TOKEN"]
-    bodies = [b.encode() for b in request_bodies(2000)[0]]
-    timers: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
-    active = [False]
-
-    def timed(name: str, func: Any) -> Any:
-        @functools.wraps(func)
-        def wrapper(*a: Any, **k: Any) -> Any:
-            if not active[0]:
-                return func(*a, **k)
-            t, c = time.perf_counter(), time.thread_time()
-            try:
-                return func(*a, **k)
-            finally:
-                s = timers[name]
-                s[0] += 1
-                s[1] += time.perf_counter() - t
-                s[2] += time.thread_time() - c
-
-        return wrapper
-
-    for name, module, attr in PROFILED_STEPS:
-        owner: Any = importlib.import_module(module)
-        *path, last = attr.split(".")
-        for part in path:
-            owner = getattr(owner, part)
-        setattr(owner, last, timed(name, getattr(owner, last)))
-
-    statuses: Counter[str] = Counter()
-    counter = [0]
-
-    def environ(path: str = PATH, method: str = "POST") -> dict[str, Any]:
-        counter[0] += 1
-        n = counter[0]
-        body = bodies[(n * 7919) % len(bodies)] if method == "POST" else b""
-        env = {
-            "REQUEST_METHOD": method,
-            "PATH_INFO": path,
-            "SCRIPT_NAME": "",
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8000",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "HTTP_HOST": "127.0.0.1:8000",
-            "REMOTE_ADDR": "127.0.0.1",
-            "CONTENT_TYPE": "application/json",
-            "CONTENT_LENGTH": str(len(body)),
-            "HTTP_AUTHORIZATION": f"Token {token}",
-            "HTTP_ACCEPT": "application/json",
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.url_scheme": "http",
-            "wsgi.errors": sys.stderr,
-            "wsgi.version": (1, 0),
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": True,
-            "wsgi.run_once": False,
-        }
-        if method == "POST" and n % 2 == 0:
-            env["HTTP_IDEMPOTENCY_KEY"] = f"profile-{time.time_ns()}-{n}"
-        return env
-
-    def one(path: str = PATH, method: str = "POST") -> None:
-        seen: list[str] = []
-        response = app(environ(path, method), lambda s, h, e=None: seen.append(s))
-        b"".join(response)
-        response.close()
-        statuses[seen[0][:3]] += 1
-
-    queries: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
-
-    def kind(sql: str) -> str:
-        s = sql.lstrip()
-        if s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")):
-            return s.split(' "')[0]
-        table_match = re.search(r'(?:FROM|INTO|UPDATE)\s+"(\w+)"', s)
-        suffix = " (exists check)" if s.startswith("SELECT 1 AS") else ""
-        return f"{s.split()[0]} {table_match.group(1) if table_match else '?'}{suffix}"
-
-    def execute(run: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        t = time.perf_counter()
-        try:
-            return run(sql, params, many, context)
-        finally:
-            q = queries[kind(sql)]
-            q[0] += 1
-            q[1] += time.perf_counter() - t
-
-    def loop(n: int, path: str = PATH, method: str = "POST") -> tuple[float, float]:
-        t, c = time.perf_counter(), time.thread_time()
-        for _ in range(n):
-            one(path, method)
-        return time.perf_counter() - t, time.thread_time() - c
-
-    loop(300)  # warm: imports, caches, connection
-    loop(100, "/health", "GET")
-    health_wall, health_cpu = loop(requests // 2, "/health", "GET")
-    statuses.clear()
-    active[0] = True
-    with connection.execute_wrapper(execute):
-        wall, cpu = loop(requests)
-    active[0] = False
-    n = requests
-    steps = {
-        name: {
-            "calls_per_request": round(timers[name][0] / n, 2),
-            "wall_us": round(timers[name][1] / n * 1e6),
-            "cpu_us": round(timers[name][2] / n * 1e6),
-        }
-        for name, _, _ in PROFILED_STEPS
-    }
-    dispatch = timers[PROFILED_STEPS[0][0]]
-    steps["outside the view: WSGI + 13 middleware + URL resolving"] = {
-        "calls_per_request": 1,
-        "wall_us": round((wall - dispatch[1]) / n * 1e6),
-        "cpu_us": round((cpu - dispatch[2]) / n * 1e6),
-    }
-    result = {
-        "requests": n,
-        "statuses": dict(statuses),
-        "serial_wall_ms_per_request": round(wall / n * 1e3, 3),
-        "serial_cpu_ms_per_request": round(cpu / n * 1e3, 3),
-        "health_get_wall_ms": round(health_wall / (requests // 2) * 1e3, 3),
-        "health_get_cpu_ms": round(health_cpu / (requests // 2) * 1e3, 3),
-        "queries_per_request": round(sum(q[0] for q in queries.values()) / n, 2),
-        "query_wall_ms_per_request": round(sum(q[1] for q in queries.values()) / n * 1e3, 3),
-        "queries": {
-            k: {"per_request": round(q[0] / n, 2), "wall_us_each": round(q[1] / q[0] * 1e6)}
-            for k, q in sorted(queries.items(), key=lambda kv: -kv[1][1])
-        },
-        "steps": steps,
-        "note": "one process, requests one after another through the WSGI handler; wall and "
-        "CPU (thread_time) per request, inclusive of nested steps; COMMIT is part of "
-        "feedback_create without an Idempotency-Key, of the idempotency transaction with one",
-    }
-    print(json.dumps(result))
-
-
-def run_profile(env: dict[str, str], token: str, requests: int) -> dict[str, Any]:
-    done = run_captured(
-        [sys.executable, __file__, "--profile-child", str(requests)], {**env, "BENCH_TOKEN": token}
-    )
-    if done.returncode != 0:
-        sys.exit(f"profile failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-# ---------------------------------------------------------------------------------------------
-
-
-def table(result: dict[str, Any]) -> str:
-    lines = [
-        "| phase | client | conns | 201/s | p50 ms | p90 ms | p99 ms | max ms | non-201 "
-        "| cores: server / PG / client / rest | CPU ms per create: server / PG | rows = 201s |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|---|---|---|",
-    ]
-    for phase in result["phases"]:
-        per = phase["cpu_ms_per_create"]
-        lines.append(
-            markdown_row(
-                phase["phase"],
-                f"{phase['client'].split(' ')[0]} {phase['mode']}",
-                phase["connections"],
-                f"{phase['created_per_s']:.0f}",
-                *(phase["latency_ms"][k] for k in ("p50", "p90", "p99", "max")),
-                unexpected_answers(phase, "201"),
-                cores_used(phase, "server", "postgres", "load_generator", "rest_of_machine"),
-                f"{per['server']} / {per['postgres']}",
-                "yes" if phase["verification"]["ok"] else "NO",
-            )
-        )
-    return "\n".join(lines)
-
-
-def profile_table(profile: dict[str, Any]) -> str:
-    lines = [
-        f"Serial, in process: {profile['serial_cpu_ms_per_request']} ms CPU, "
-        f"{profile['serial_wall_ms_per_request']} ms wall per create; "
-        f"{profile['queries_per_request']} queries ({profile['query_wall_ms_per_request']} ms); "
-        f"GET /health {profile['health_get_cpu_ms']} ms CPU",
-        "",
-        "| step (inclusive) | calls/req | CPU µs/req | wall µs/req |",
-        "|---|---:|---:|---:|",
-    ]
-    for name, step in profile["steps"].items():
-        lines.append(
-            f"| {name} | {step['calls_per_request']} | {step['cpu_us']} | {step['wall_us']} |"
-        )
-    lines += ["", "| query | per request | wall µs each |", "|---|---:|---:|"]
-    for name, q in profile["queries"].items():
-        lines.append(f"| `{name}` | {q['per_request']} | {q['wall_us_each']} |")
-    return "\n".join(lines)
 
 
 def main() -> None:
@@ -740,49 +318,8 @@ def main() -> None:
         "phases": phases,
         "profile": profile,
     }
-    sat = phases[0]
-    # CPU per create at saturation, everything that serves it: server, PostgreSQL, client
-    # and the kernel work no process is charged for (rest_of_machine, on a quiet machine)
-    per_create = sum(sat["cpu_ms_per_create"].values())
-    result["verdict"] = {
-        "saturation_created_per_s": sat["created_per_s"],
-        "saturation_p99_ms": sat["latency_ms"]["p99"],
-        "fixed_rate": [
-            {
-                "phase": p["phase"],
-                "created_per_s": p["created_per_s"],
-                "p99_ms": p["latency_ms"]["p99"],
-            }
-            for p in phases[1:]
-        ],
-        "cpu_ms_per_create": round(per_create, 2),
-        "cpu_ms_per_create_note": "server + PostgreSQL backends + load generator, saturation",
-        "cores_busy_for_target_rate": round(TARGET_RPS * per_create / 1000, 1),
-        # at the target rate (open loop) or beyond it (closed loop): p99 under the limit,
-        # nothing but 201s
-        "meets_target": any(
-            phase["created_per_s"] >= TARGET_RPS * 0.98
-            and phase["latency_ms"]["p99"] is not None
-            and phase["latency_ms"]["p99"] < TARGET_P99_MS
-            and not {k for k in phase["statuses"] if k != "201"}
-            and not phase["transport_errors"]
-            for phase in phases
-        ),
-        "all_verified": all(p["verification"]["ok"] for p in phases),
-    }
-    shown = write_result(result, args.output)
-    m, pg = result["machine"], result["postgres"]
-    print(
-        f"\n{m['cpu']}, {m['nproc']} CPUs, {m['ram_gib']} GiB "
-        f"(speed reference {m['speed_reference_s']} s); PostgreSQL {pg['version']} "
-        f"(synchronous_commit={pg['synchronous_commit']}); "
-        f"{result['server']['wsgi']} {args.workers} x {args.threads} "
-        f"{result['server']['worker_class']}\n"
-    )
-    print(table(result))
-    if profile:
-        print("\n" + profile_table(profile))
-    print(f"\nWritten to {shown}")
+    result["verdict"] = verdict_of(phases)
+    report(result, args.output, args.workers, args.threads)
 
 
 if __name__ == "__main__":
