@@ -99,6 +99,20 @@ def test_another_organisations_object_is_the_same_404_as_a_missing_one(
     assert foreign.json()["detail"] == missing.json()["detail"]
 
 
+def test_a_service_by_slug_and_another_organisations_service_is_a_404(
+    api_for, analyst, other_organisation
+):
+    client = api_for(analyst)
+
+    own = client.get("/api/v1/services/paspoort")
+    foreign = client.get("/api/v1/services/geheim")
+
+    assert own.status_code == 200
+    assert own.json()["slug"] == "paspoort"
+    assert foreign.status_code == 404
+    assert foreign["Content-Type"] == "application/problem+json"
+
+
 def test_pagination_with_page_size(api_for, analyst):
     from leerlus.organisations.tests.factories import DepartmentFactory
 
