@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The demo organisation "Gemeente Voorbeeldstad": loaded only where LEERLUS_DEMO is on."""
 
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -86,9 +87,17 @@ def _demo_signals(
             department=departments.get(signal.department),
             reporter_kind=signal.reporter_kind,
             rating=signal.rating,
+            confidential=_is_confidential(signal),
             external_id=signal.external_id,
             source=DEMO_SOURCE,
         )
+
+
+def _is_confidential(signal: DemoSignal) -> bool:
+    """About one phone or counter contact in 40 is marked confidential, as a KCC does with
+    contacts about someone's personal circumstances: only administrators read their texts."""
+    personal_channel = signal.channel in ("phone", "counter")
+    return personal_channel and zlib.crc32(signal.external_id.encode()) % 40 == 0
 
 
 def demo_load(

@@ -66,3 +66,17 @@ def test_demo_fills_two_years_of_signals_on_every_channel():
     assert (span["last"] - span["first"]).days >= 700
     assert span["last"] <= timezone.now()
     assert not signals.filter(text__regex=r"\b06-?\d{8}\b").exists()
+
+
+def test_demo_marks_some_contacts_confidential_which_only_the_administrator_reads(client):
+    demo_load(days=60, analyse=False)
+    confidential = Feedback.objects.filter(confidential=True)
+
+    assert set(confidential.values_list("channel", flat=True)) <= {"phone", "counter"}
+    assert 0 < confidential.count() < Feedback.objects.count() / 40
+    hidden = confidential.first()
+    assert hidden is not None
+    client.post("/accounts/login", {"username": "analist", "password": DEMO_PASSWORD})
+    assert client.get(f"/signals/{hidden.reference}").status_code == 404
+    client.post("/accounts/login", {"username": "beheerder", "password": DEMO_PASSWORD})
+    assert client.get(f"/signals/{hidden.reference}").status_code == 200
