@@ -36,28 +36,39 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class ContactSerializer(serializers.Serializer[services.ContactInput]):
-    name = serializers.CharField(max_length=200, required=False, default="")
-    email = serializers.EmailField(required=False, default="")
-    phone = serializers.CharField(max_length=30, required=False, default="")
+    name = serializers.CharField(max_length=200, required=False)
+    email = serializers.EmailField(required=False)
+    phone = serializers.CharField(max_length=30, required=False)
     consent = serializers.BooleanField(required=False, default=False)
+
+
+_OPTIONAL_TEXT = (
+    "service",
+    "department",
+    "location",
+    "externalId",
+    "source",
+    "caseUrl",
+    "language",
+)
 
 
 class FeedbackInputSerializer(SharedFieldsSerializer[services.SignalInput]):
     text = serializers.CharField(max_length=10_000, trim_whitespace=True)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
     receivedAt = serializers.DateTimeField(required=False)  # noqa: N815
-    service = serializers.SlugField(required=False, allow_blank=True, default="")
-    department = serializers.SlugField(required=False, allow_blank=True, default="")
+    service = serializers.SlugField(required=False, allow_blank=True)
+    department = serializers.SlugField(required=False, allow_blank=True)
     reporterKind = serializers.ChoiceField(  # noqa: N815
         choices=ReporterKind.choices, default=ReporterKind.CITIZEN
     )
     rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
-    location = serializers.CharField(max_length=200, required=False, default="")
+    location = serializers.CharField(max_length=200, required=False)
     confidential = serializers.BooleanField(required=False, default=False)
-    externalId = serializers.CharField(max_length=100, required=False, default="")  # noqa: N815
-    source = serializers.CharField(max_length=100, required=False, default="")  # type: ignore[assignment]
-    caseUrl = serializers.URLField(required=False, default="")  # noqa: N815
-    language = serializers.CharField(max_length=8, required=False, default="")
+    externalId = serializers.CharField(max_length=100, required=False)  # noqa: N815
+    source = serializers.CharField(max_length=100, required=False)  # type: ignore[assignment]
+    caseUrl = serializers.URLField(required=False)  # noqa: N815
+    language = serializers.CharField(max_length=8, required=False)
     contact = ContactSerializer(required=False)
 
     def validate_receivedAt(self, value: Any) -> Any:  # noqa: N802
@@ -66,6 +77,10 @@ class FeedbackInputSerializer(SharedFieldsSerializer[services.SignalInput]):
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Optional text fields that were left out are empty, as in the model (declaring
+        # default="" instead would publish defaults that break their own minLength or pattern).
+        for name in _OPTIONAL_TEXT:
+            attrs.setdefault(name, "")
         lookup: OrganisationLookup = self.context["lookup"]
         errors = {}
         if attrs["service"] and lookup.service(attrs["service"]) is None:
