@@ -23,12 +23,14 @@ from leerlus.core.api.authentication import TokenAuthentication
 from leerlus.core.api.fields import UtcDateTimeField
 from leerlus.core.fastpath import newrows
 from leerlus.core.fastpath.serializers import SharedFieldsSerializer
+from leerlus.core.filters import filters_checked
 from leerlus.core.memo import ExpiringCache
 from leerlus.organisations.models import Department, Organisation, Service
 from leerlus.organisations.permissions import Member, has_capability, member_of
 from leerlus.organisations.roles import Capability
 
 from . import inbound, selectors, services
+from .filters import SignalFilterSet
 from .models import Channel, Feedback, IdempotencyRecord, ReporterKind
 
 MAX_BULK = 1000
@@ -295,28 +297,10 @@ class FeedbackListCreate(generics.ListAPIView[Feedback]):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Feedback]:
-        params = self.request.query_params
-        dates = serializers.DateField(required=False, allow_null=True)
-        errors: dict[str, str] = {}
-        parsed = {}
-        for name in ("receivedFrom", "receivedUntil"):
-            try:
-                parsed[name] = dates.run_validation(params.get(name) or None)
-            except ValidationError:
-                errors[name] = "Use a date as YYYY-MM-DD."
-        if params.get("channel") and params["channel"] not in Channel.values:
-            errors["channel"] = f"One of: {', '.join(Channel.values)}."
-        if errors:
-            raise ValidationError(errors)
-        filters = selectors.FeedbackFilter(
-            channel=params.get("channel", ""),
-            service=params.get("service", ""),
-            department=params.get("department", ""),
-            received_from=parsed["receivedFrom"],
-            received_until=parsed["receivedUntil"],
-            search=params.get("q", ""),
-        )
         member = member_of(self.request)
+        filterset = SignalFilterSet(self.request.query_params, organisation=member.organisation)
+        filters_checked(filterset)
+        filters = filterset.feedback_filter()
         return selectors.feedback_of(
             organisation=member.organisation, viewer=member.person, filters=filters
         )

@@ -156,25 +156,3 @@ class QuickEntryForm(_OrganisationServicesMixin, AccessibleFormMixin, forms.Form
             service=data.get("service"),
             reporter_kind=data["reporter_kind"],
         )
-
-
-class FeedbackFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
-    channel = forms.ChoiceField(
-        label=_("Channel"), choices=[("", _("All channels")), *Channel.choices], required=False
-    )
-    service = forms.ChoiceField(label=_("Service"), required=False)
-    received_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    received_until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        service = self.fields["service"]
-        assert isinstance(service, forms.ChoiceField)
-        service.choices = [("", _("All services"))] + [
-            (s.slug, s.name) for s in Service.objects.filter(organisation=organisation)
-        ]

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,7 +16,8 @@ from leerlus.organisations.permissions import capability_required, member_of
 from leerlus.organisations.roles import Capability
 
 from .. import exports, selectors, services
-from ..forms.signals import FeedbackFilterForm, PublicFeedbackForm, QuickEntryForm
+from ..filters import SignalFilterSet
+from ..forms.signals import PublicFeedbackForm, QuickEntryForm
 from ..models import Channel
 
 PUBLIC_FORM_LIMIT = 10  # submissions per address per hour
@@ -107,18 +109,9 @@ def quick_entry_view(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/quick_entry.html", {"form": form, "recent": recent})
 
 
-def _filtered(request: HttpRequest) -> tuple[FeedbackFilterForm, selectors.FeedbackFilter]:
-    form = FeedbackFilterForm(request.GET or None, organisation=member_of(request).organisation)
-    if not form.is_valid():
-        return form, selectors.FeedbackFilter()
-    data = form.cleaned_data
-    return form, selectors.FeedbackFilter(
-        channel=data.get("channel") or "",
-        service=data.get("service") or "",
-        received_from=data.get("received_from"),
-        received_until=data.get("received_until"),
-        search=data.get("q") or "",
-    )
+def _filtered(request: HttpRequest) -> tuple[forms.Form, selectors.FeedbackFilter]:
+    filterset = SignalFilterSet(request.GET or None, organisation=member_of(request).organisation)
+    return filterset.form, filterset.feedback_filter()
 
 
 @capability_required(Capability.VIEW_FEEDBACK)

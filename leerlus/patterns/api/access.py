@@ -1,14 +1,12 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""What the patterns endpoints share: who may read and who may change, the query filters
-checked as the pages check them, and a service's refusal in the API's field names."""
+"""What the patterns endpoints share: who may read and who may change, and a service's
+refusal in the API's field names."""
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-import django_filters  # type: ignore[import-untyped]  # django-filter ships no stubs
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django_filters.utils import translate_validation  # type: ignore[import-untyped]  # no stubs
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
@@ -16,12 +14,6 @@ from leerlus.organisations.permissions import has_capability
 from leerlus.organisations.roles import Capability
 
 CAMEL: Final = {"end_date": "endDate", "dismiss_reason": "reason", "assigned_to": "assignedTo"}
-
-
-def filters_checked(filterset: django_filters.FilterSet) -> None:
-    """Every invalid query parameter at once, as a 400 problem naming each one."""
-    if not filterset.is_valid():
-        raise translate_validation(filterset.errors)
 
 
 def service_errors(error: DjangoValidationError) -> ValidationError:

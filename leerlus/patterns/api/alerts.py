@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from leerlus.core.api.fields import UtcDateTimeField
+from leerlus.core.filters import filters_checked
 from leerlus.feedback.models import Channel
 from leerlus.organisations.models import User
 from leerlus.organisations.permissions import has_capability, member_of
@@ -29,7 +30,7 @@ from ..filters.alerts import AlertFilterSet
 from ..models import Alert
 from ..selectors.alerts import alert_get, alerts_examples, alerts_of
 from ..services import alerts as alert_services
-from .access import ViewOrCurate, filters_checked, service_errors
+from .access import ViewOrCurate, service_errors
 
 
 class AlertSerializer(serializers.Serializer[Alert]):

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from leerlus.core.api.fields import UtcDateTimeField
+from leerlus.core.filters import filters_checked
 from leerlus.organisations.models import Service
 from leerlus.organisations.permissions import member_of
 
@@ -27,7 +28,7 @@ from ..filters.events import EventFilterSet
 from ..models import Event
 from ..selectors.events import event_get, events_of
 from ..services.events import event_create, event_delete, event_update
-from .access import ViewOrCurate, filters_checked, service_errors
+from .access import ViewOrCurate, service_errors
 
 
 class EventSerializer(serializers.Serializer[Event]):

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from leerlus.core.api.pagination import PageNumberPagination
+from leerlus.core.filters import filters_checked
 from leerlus.feedback.models import Channel
 from leerlus.organisations.permissions import has_capability, member_of
 from leerlus.organisations.roles import Capability
@@ -41,7 +42,6 @@ from ..selectors.themes import (
     themes_overview,
     themes_overview_details,
 )
-from .access import filters_checked
 
 
 class DayCountSerializer(serializers.Serializer[Any]):

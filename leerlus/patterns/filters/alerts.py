@@ -11,13 +11,13 @@ from django import forms
 from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
+from leerlus.core.filters import IntegerFilter
 from leerlus.core.forms import AccessibleFormMixin
 from leerlus.feedback.models import Channel
 from leerlus.organisations.models import Organisation
 
 from ..models import Alert, Theme
 from ..selectors.alerts import AlertFilter
-from .fields import IntegerFilter
 
 ALL_STATUSES: Final = "all"
 

@@ -11,11 +11,11 @@ import django_filters  # type: ignore[import-untyped]  # django-filter ships no 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from leerlus.core.filters import IsoDateFilter
 from leerlus.core.forms import AccessibleFormMixin
 
 from ..models import Event
 from ..selectors.events import EventFilter
-from .fields import IsoDateFilter
 
 
 class EventFilterForm(AccessibleFormMixin, forms.Form):

@@ -14,17 +14,17 @@ from typing import Any
 
 import django_filters  # type: ignore[import-untyped]  # django-filter ships no stubs
 from django import forms
-from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from leerlus.core.filters import CheckboxFilter, IntegerFilter, IsoDateFilter
 from leerlus.core.forms import AccessibleFormMixin
 from leerlus.feedback.models import Channel
-from leerlus.organisations.models import Department, Organisation, Service
+from leerlus.organisations.filters import department_filter, offer_own_units, service_filter
+from leerlus.organisations.models import Organisation
 
 from ..models import Theme
 from ..selectors.themes import DEFAULT_PERIOD_DAYS, MAX_PERIOD_DAYS, ThemeFilter
-from .fields import CheckboxFilter, IntegerFilter, IsoDateFilter
 
 PERIOD_CHOICES = [
     (7, _("Last 7 days")),
@@ -61,10 +61,8 @@ class ThemeScopeFilterSet(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(
         label=_("Channel"), choices=Channel.choices, empty_label=_("All channels")
     )
-    service = django_filters.ChoiceFilter(label=_("Service"), empty_label=_("All services"))
-    department = django_filters.ChoiceFilter(
-        label=_("Department"), empty_label=_("All departments")
-    )
+    service = service_filter()
+    department = department_filter()
 
     class Meta:
         model = Theme
@@ -83,13 +81,7 @@ class ThemeScopeFilterSet(django_filters.FilterSet):
         self.filters["period"].extra.update(
             initial=default_days, widget=forms.Select(choices=self._periods(data))
         )
-        # Read when the form is checked or drawn, not when the filter set is made.
-        self.filters["service"].extra["choices"] = CallableChoiceIterator(
-            lambda: Service.objects.filter(organisation=organisation).values_list("slug", "name")
-        )
-        self.filters["department"].extra["choices"] = CallableChoiceIterator(
-            lambda: Department.objects.filter(organisation=organisation).values_list("slug", "name")
-        )
+        offer_own_units(self, organisation)
 
     @staticmethod
     def _periods(data: Any) -> list[tuple[int, Any]]:

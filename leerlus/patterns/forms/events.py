@@ -6,10 +6,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from leerlus.core.filters import IsoDateField
 from leerlus.core.forms import AccessibleFormMixin
 from leerlus.organisations.models import Organisation, Service
 
-from ..filters.fields import IsoDateField
 from ..models import Event
 
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The building blocks of the filter sets: one way of parsing a date (ISO 8601, as HTML date
-inputs and the API send it), whole numbers, and a checkbox."""
+"""The building blocks of every list's filter set (django-filter), one definition serving the
+HTML filter form and the API query: one way of parsing a date (ISO 8601, as HTML date inputs
+and the API send it), whole numbers, a checkbox, and the API's refusal of invalid filters."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Final
 
 import django_filters  # type: ignore[import-untyped]  # django-filter ships no stubs
 from django import forms
+from django_filters.utils import translate_validation  # type: ignore[import-untyped]  # no stubs
 
 ISO_DATE_FORMATS: Final = ["%Y-%m-%d"]
 
@@ -33,3 +35,10 @@ class CheckboxFilter(django_filters.Filter):
     """Ticked or not (django-filter's own boolean filter is a yes/no/either list)."""
 
     field_class = forms.BooleanField
+
+
+def filters_checked(filterset: django_filters.FilterSet) -> None:
+    """For the API: every invalid query parameter at once, as a 400 problem naming each one
+    (pages show the same errors on their filter form)."""
+    if not filterset.is_valid():
+        raise translate_validation(filterset.errors)
