@@ -5,7 +5,7 @@ and the API send it), whole numbers, a checkbox, and the API's refusal of invali
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import django_filters  # type: ignore[import-untyped]  # django-filter ships no stubs
 from django import forms
@@ -35,6 +35,15 @@ class CheckboxFilter(django_filters.Filter):
     """Ticked or not (django-filter's own boolean filter is a yes/no/either list)."""
 
     field_class = forms.BooleanField
+
+
+def chosen(filterset: django_filters.FilterSet) -> dict[str, Any] | None:
+    """The cleaned values of ``filterset``, or None where no filters were sent or they are
+    invalid (a page then lists as if unfiltered and shows the errors on its form)."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return None
+    data: dict[str, Any] = filterset.form.cleaned_data
+    return data
 
 
 def filters_checked(filterset: django_filters.FilterSet) -> None:

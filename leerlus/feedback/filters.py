@@ -12,7 +12,7 @@ import django_filters  # type: ignore[import-untyped]  # django-filter ships no 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from leerlus.core.filters import IsoDateFilter
+from leerlus.core.filters import IsoDateFilter, chosen
 from leerlus.core.forms import AccessibleFormMixin
 from leerlus.organisations.filters import department_filter, offer_own_units, service_filter
 from leerlus.organisations.models import Organisation
@@ -48,9 +48,9 @@ class SignalFilterSet(django_filters.FilterSet):
 
     def feedback_filter(self) -> FeedbackFilter:
         """The chosen filters; none where they were not sent or are invalid."""
-        if not self.is_bound or not self.is_valid():
+        data = chosen(self)
+        if data is None:
             return FeedbackFilter()
-        data = self.form.cleaned_data
         return FeedbackFilter(
             channel=data.get("channel") or "",
             service=data.get("service") or "",

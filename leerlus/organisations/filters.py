@@ -20,13 +20,12 @@ def department_filter() -> django_filters.ChoiceFilter:
 
 
 def offer_own_units(filterset: django_filters.FilterSet, organisation: Organisation) -> None:
-    """The ``service`` and ``department`` filters of ``filterset`` offer ``organisation``'s own
-    (by slug), read when the form is checked or drawn, not when the filter set is made; a slug
-    of another organisation is then an invalid choice."""
+    """The ``service`` and ``department`` filters of ``filterset`` (it has both) offer
+    ``organisation``'s own (by slug), read when the form is checked or drawn, not when the
+    filter set is made; a slug of another organisation is then an invalid choice."""
     filterset.filters["service"].extra["choices"] = CallableChoiceIterator(
         lambda: Service.objects.filter(organisation=organisation).values_list("slug", "name")
     )
-    if "department" in filterset.filters:
-        filterset.filters["department"].extra["choices"] = CallableChoiceIterator(
-            lambda: Department.objects.filter(organisation=organisation).values_list("slug", "name")
-        )
+    filterset.filters["department"].extra["choices"] = CallableChoiceIterator(
+        lambda: Department.objects.filter(organisation=organisation).values_list("slug", "name")
+    )

@@ -7,9 +7,10 @@ Triggers: :func:`signals_arrived` after every intake (a single signal or a batch
 Every job is idempotent: running it twice does the work once.
 
 :mod:`.services` (and through it the engine: NumPy, SciPy, scikit-learn) is imported inside
-the jobs that need it, never here: intake imports this module to call :func:`signals_arrived`,
-and a process that only queues a job (an import's worker, a web process) should not pay for
-loading the engine, 1.5 CPU-seconds and 100 MiB, when the job runs elsewhere.
+the jobs that need it, never here: the intake listener imports this module to call
+:func:`signals_arrived`, and a process that only queues a job (an import's worker, a web
+process) should not pay for loading the engine, 1.5 CPU-seconds and 100 MiB, when the job
+runs elsewhere.
 
 The jobs depend on the services, never the other way round, except that the curation
 (:mod:`.services.curation`) queues a re-discovery here; no job imports the curation. The
@@ -69,8 +70,9 @@ def _queue_assignment(organisation_id: int) -> None:
 
 
 def signals_arrived(organisation_id: int) -> None:
-    """Called by intake after it stored signals: assign them within seconds."""
-    transaction.on_commit(lambda: _queue_assignment(organisation_id))
+    """Signals were stored and committed (the intake listener of :mod:`.apps` calls this after
+    the commit): assign them within seconds."""
+    _queue_assignment(organisation_id)
 
 
 def _alerts_queued(organisation_id: int) -> str:

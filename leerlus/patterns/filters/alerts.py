@@ -11,7 +11,7 @@ from django import forms
 from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from leerlus.core.filters import IntegerFilter
+from leerlus.core.filters import IntegerFilter, chosen
 from leerlus.core.forms import AccessibleFormMixin
 from leerlus.feedback.models import Channel
 from leerlus.organisations.models import Organisation
@@ -61,9 +61,9 @@ class AlertFilterSet(django_filters.FilterSet):
     def alert_filter(self, *, default_status: str) -> AlertFilter:
         """The chosen filters; where the status is not given, ``default_status`` ("": every
         status); the defaults where the filters are invalid."""
-        if not self.is_bound or not self.is_valid():
+        data = chosen(self)
+        if data is None:
             return AlertFilter(status=default_status)
-        data = self.form.cleaned_data
         status = data.get("status") or default_status
         return AlertFilter(
             status="" if status == ALL_STATUSES else status,

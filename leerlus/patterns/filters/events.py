@@ -11,7 +11,7 @@ import django_filters  # type: ignore[import-untyped]  # django-filter ships no 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from leerlus.core.filters import IsoDateFilter
+from leerlus.core.filters import IsoDateFilter, chosen
 from leerlus.core.forms import AccessibleFormMixin
 
 from ..models import Event
@@ -40,9 +40,9 @@ class EventFilterSet(django_filters.FilterSet):
 
     def event_filter(self) -> EventFilter:
         """The chosen filters; none where they were not sent or are invalid."""
-        if not self.is_bound or not self.is_valid():
+        data = chosen(self)
+        if data is None:
             return EventFilter()
-        data = self.form.cleaned_data
         return EventFilter(
             kind=data.get("kind") or "",
             date_from=data.get("dateFrom"),

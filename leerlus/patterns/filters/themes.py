@@ -17,7 +17,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from leerlus.core.filters import CheckboxFilter, IntegerFilter, IsoDateFilter
+from leerlus.core.filters import CheckboxFilter, IntegerFilter, IsoDateFilter, chosen
 from leerlus.core.forms import AccessibleFormMixin
 from leerlus.feedback.models import Channel
 from leerlus.organisations.filters import department_filter, offer_own_units, service_filter
@@ -96,15 +96,9 @@ class ThemeScopeFilterSet(django_filters.FilterSet):
                 choices = sorted([*choices, (days, label)])
         return choices
 
-    def _valid(self) -> dict[str, Any] | None:
-        """The cleaned values, or None where the filters were not sent or are invalid."""
-        if not self.is_bound or not self.is_valid():
-            return None
-        return self.form.cleaned_data
-
     def theme_filter(self) -> ThemeFilter:
         """The chosen filters; the defaults where they were not sent or are invalid."""
-        data = self._valid()
+        data = chosen(self)
         if data is None:
             return ThemeFilter(days=self.default_days)
         return ThemeFilter(
@@ -137,5 +131,5 @@ class ThemeFilterSet(ThemeScopeFilterSet):
         form = ThemeFilterForm
 
     def sort_order(self) -> str:
-        data = self._valid()
+        data = chosen(self)
         return (data or {}).get("sort") or "volume"
