@@ -59,10 +59,17 @@ class ImportBatch(models.Model):
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # Rows whose bytes were not the file's encoding and were read as Windows-1252 instead:
+    # how many, and the first row numbers, shown with the import's result.
+    recoded = models.PositiveIntegerField(_("rows read as Windows-1252"), default=0)
+    recoded_rows = models.JSONField(_("row numbers read as Windows-1252"), default=list)
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Written by the process that imports, every few seconds: a running import without a
+    # recent heartbeat was interrupted (its process died) and can be resumed.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
