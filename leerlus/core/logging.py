@@ -2,6 +2,7 @@
 """Structured logging: one event a line, JSON in production, readable on a terminal."""
 
 import logging
+from typing import Any
 
 import structlog
 
@@ -21,6 +22,24 @@ structlog.configure(
     wrapper_class=structlog.stdlib.BoundLogger,
     cache_logger_on_first_use=True,
 )
+
+
+def logging_settings(*, log_format: str, level: str) -> dict[str, Any]:
+    """Django's ``LOGGING`` for ``log_format`` ("json" or "console"): built from both settings,
+    so an overlay that changes either builds it again with this (``settings/production.py``)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "structured": {
+                "()": "leerlus.core.logging.structured_formatter",
+                "as_json": log_format == "json",
+            },
+        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {"axes": {"level": "WARNING"}},
+    }
 
 
 def structured_formatter(*, as_json: bool) -> logging.Formatter:

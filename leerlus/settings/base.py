@@ -14,6 +14,8 @@ import environ
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from leerlus.core.logging import logging_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = BASE_DIR.parent
 
@@ -281,19 +283,7 @@ LEERLUS_API_VERSION = "1.0.0"
 # --- Logging: structured, one JSON object a line in production -----------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="console")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "structured": {
-            "()": "leerlus.core.logging.structured_formatter",
-            "as_json": LOG_FORMAT == "json",
-        },
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+LOGGING = logging_settings(log_format=LOG_FORMAT, level=LOG_LEVEL)
 
 from leerlus.schedules import BEAT_SCHEDULE  # noqa: E402  (the table lives beside the jobs)
 

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
+import json
 import os
 import subprocess
 import sys
@@ -12,15 +13,20 @@ CHECK = (
 )
 
 
-def _settings_of(module: str, **env: str) -> str:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", CHECK],
+def _run(module: str, code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    unset = {"DEBUG", "DATABASE_URL", "LOG_FORMAT"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
         env={**clean, "DJANGO_SETTINGS_MODULE": module, **env},
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def _settings_of(module: str, **env: str) -> str:
+    result = _run(module, CHECK, **env)
     return result.stdout.strip() or result.stderr.strip().splitlines()[-1]
 
 
@@ -47,3 +53,21 @@ def test_debug_is_off_unless_asked(module, tmp_path):
     printed = _settings_of(module, SECRET_KEY="k" * 50, LEERLUS_VAR_DIR=str(tmp_path))
 
     assert printed.startswith("False")
+
+
+def test_production_logs_one_json_object_a_line():
+    emit = (
+        "import django; django.setup(); import logging; "
+        "logging.getLogger('leerlus.check').warning('started')"
+    )
+
+    result = _run("leerlus.settings.production", emit, SECRET_KEY="k" * 50)
+
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines, result.stderr
+    event = json.loads(lines[-1])
+    assert (event["event"], event["level"], event["logger"]) == (
+        "started",
+        "warning",
+        "leerlus.check",
+    )
