@@ -1,15 +1,15 @@
 # SPDX-License-Identifier: EUPL-1.2
 """``leerlus serve``: the web application, a background worker and the scheduler together.
 
-What ``make run`` starts. Ctrl-C (or SIGTERM) stops all three. In production run them as
-separate services instead (docs/deployment.md).
+What ``make run`` starts. A process that dies is started again (granian starts its own
+web workers again, :mod:`leerlus.site.supervisor` the rest); only Ctrl-C (or SIGTERM) stops
+all three. In production run them as separate services instead (docs/deployment.md).
 """
 
 import os
 import signal
-import subprocess
 import sys
-import time
+import threading
 from argparse import ArgumentParser
 from types import FrameType
 from typing import Any
@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from leerlus.organisations.models import Organisation
+from leerlus.site.supervisor import Supervisor
 
 
 class Command(BaseCommand):
@@ -34,20 +35,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
         host, port = options["host"], str(options["port"])
-        commands = [
-            [
+        commands = {
+            "web": [
                 *(python, "-m", "granian", "--interface", "wsgi", "--no-ws"),
                 *("--host", host, "--port", port, "--workers", str(options["web_workers"])),
                 # Browsers talk to this server directly and keep idle connections open,
                 # which granian counts against --backpressure: keep its default here (the
                 # setting behind a proxy is in docs/deployment.md).
                 *("--blocking-threads", "4", "--access-log", "--log-level", "warning"),
+                "--respawn-failed-workers",  # a web worker that dies is replaced by granian
                 "leerlus.wsgi:application",
             ],
-        ]
+        }
         if not options["no_worker"]:
-            commands += [
-                [
+            commands |= {
+                "worker": [
                     python,
                     "-m",
                     "celery",
@@ -59,7 +61,7 @@ class Command(BaseCommand):
                     "--loglevel",
                     "warning",
                 ],
-                [
+                "scheduler": [
                     python,
                     "-m",
                     "celery",
@@ -70,27 +72,22 @@ class Command(BaseCommand):
                     "warning",
                     "--pidfile=",
                 ],
-            ]
-        processes = [subprocess.Popen(command) for command in commands]  # noqa: S603
-        self._announce(host, port)
+            }
+        stopping = threading.Event()
 
         def stop(signum: int, frame: FrameType | None) -> None:
-            for process in processes:
-                if process.poll() is None:
-                    process.terminate()
+            stopping.set()
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
+        supervisor = Supervisor(commands)
+        supervisor.start()
         try:
-            while all(process.poll() is None for process in processes):
-                time.sleep(0.5)
+            self._announce(host, port)
+            while not stopping.wait(0.5):
+                supervisor.check()
         finally:
-            stop(signal.SIGTERM, None)
-            for process in processes:
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            supervisor.stop()
         self.stdout.write("Leerlus stopped.")
 
     def _announce(self, host: str, port: str) -> None:
