@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""A fixed-window counter in the shared cache, for forms that anybody may post."""
+"""A fixed-window counter and single-use marks in the shared cache, for forms anybody may post."""
 
 from django.core.cache import cache
 
@@ -15,3 +15,9 @@ def allow(key: str, *, limit: int, window_seconds: int) -> bool:
         cache.add(cache_key, 1, timeout=window_seconds)
         return True
     return count <= limit
+
+
+def first_use(key: str, *, timeout_seconds: int) -> bool:
+    """True the first time ``key`` is used within ``timeout_seconds``, False every time after:
+    for what may be used once (a form's stamp)."""
+    return bool(cache.add(f"once:{key}", 1, timeout=timeout_seconds))

@@ -6,19 +6,16 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from leerlus.core.addresses import client_address
 from leerlus.core.fastpath import newrows
 
 from .models import AuditEntry, Organisation, User
 
 
 def origin_of(request: HttpRequest | None) -> str | None:
-    """The client address as the server saw it (a proxy header only where configured)."""
-    if request is None:
-        return None
-    from axes.helpers import get_client_ip_address
-
-    address: str | None = get_client_ip_address(request)
-    return address
+    """The client address (``X-Forwarded-For`` only from a trusted proxy), as the login lockout
+    and the rate limits see it."""
+    return client_address(request) if request is not None else None
 
 
 def record(

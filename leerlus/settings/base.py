@@ -7,11 +7,13 @@ overlays ``local`` (one machine, ``make run``), ``production`` and ``test`` chan
 their situation needs.
 """
 
+import ipaddress
 from pathlib import Path
 
 import django_stubs_ext
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from leerlus.core.logging import logging_settings
@@ -188,15 +190,28 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Login throttling (django-axes): lock a username + address pair after repeated failures.
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges): only on a
+# request from one of them is the client the right-most address there that is not one of them
+# (leerlus.core.addresses: audit log, login lockout, rate limits).
+LEERLUS_TRUSTED_PROXIES = [
+    ipaddress.ip_network(proxy, strict=False) for proxy in env.list("TRUSTED_PROXIES", default=[])
+]
+if env.bool("USE_X_FORWARDED_FOR", default=False) and not LEERLUS_TRUSTED_PROXIES:
+    raise ImproperlyConfigured(
+        "USE_X_FORWARDED_FOR is replaced by TRUSTED_PROXIES: set it to your reverse proxies' "
+        "addresses (e.g. TRUSTED_PROXIES=10.0.0.5), so that clients cannot choose their address."
+    )
+
+# Login throttling (django-axes): lock a username + address pair after repeated failures, and
+# an address after failures on any usernames (password spraying; leerlus.accounts.lockout).
+AXES_HANDLER = "leerlus.accounts.lockout.LoginLockoutHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LEERLUS_LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
-if env.bool("USE_X_FORWARDED_FOR", default=False):
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "leerlus.core.addresses.client_address"
 
 # Two-factor login: administrators must use a second factor when this is on.
 LEERLUS_REQUIRE_2FA_FOR_ADMIN = env.bool("LEERLUS_REQUIRE_2FA_FOR_ADMIN", default=True)

@@ -71,3 +71,11 @@ def test_production_logs_one_json_object_a_line():
         "warning",
         "leerlus.check",
     )
+
+
+def test_the_old_forwarded_for_switch_without_trusted_proxies_refuses_to_start():
+    printed = _settings_of(
+        "leerlus.settings.production", SECRET_KEY="k" * 50, USE_X_FORWARDED_FOR="true"
+    )
+
+    assert "USE_X_FORWARDED_FOR is replaced by TRUSTED_PROXIES" in printed

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leerlus.core.forms import AccessibleFormMixin
+from leerlus.core.ratelimit import first_use
 from leerlus.organisations.models import Organisation, Service
 
 from ..models import Channel, ReporterKind
@@ -16,6 +18,15 @@ from ..services import ContactInput, SignalInput
 _FORM_SALT = "leerlus.feedback.public-form"
 # A person needs more than this to read the form and type; scripts usually do not wait.
 MINIMUM_SECONDS = 2
+# A form's stamp is good for one sending within this time (a form left open overnight too).
+STAMP_LIFETIME_SECONDS = 24 * 3600
+
+
+def public_form_stamp(*, issued_at: float | None = None) -> str:
+    """The signed stamp a public form carries: when it was issued and a nonce, so that it can
+    be spent once (``PublicFeedbackForm.spend_stamp``)."""
+    issued_at = timezone.now().timestamp() if issued_at is None else issued_at
+    return signing.dumps({"at": issued_at, "nonce": secrets.token_urlsafe(16)}, salt=_FORM_SALT)
 
 
 class ServiceChoiceField(forms.ModelChoiceField[Service]):
@@ -73,10 +84,33 @@ class PublicFeedbackForm(_OrganisationServicesMixin, AccessibleFormMixin, forms.
         self.organisation = organisation
         self._limit_services(organisation)
         if not self.is_bound:
-            self.initial["issued"] = signing.dumps(timezone.now().timestamp(), salt=_FORM_SALT)
+            self.initial["issued"] = public_form_stamp()
+
+    def _stamp(self) -> dict[str, Any] | None:
+        """The stamp's contents; None for a forged or missing one."""
+        try:
+            stamp = signing.loads(self.data.get("issued", ""), salt=_FORM_SALT)
+        except signing.BadSignature:
+            return None
+        # A stamp of the earlier form was only a time: it has no nonce to spend, so it is old.
+        return stamp if isinstance(stamp, dict) else {"at": 0.0, "nonce": ""}
+
+    def _age(self) -> float | None:
+        stamp = self._stamp()
+        return None if stamp is None else timezone.now().timestamp() - float(stamp["at"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        age = self._age()
+        if age is not None and age > STAMP_LIFETIME_SECONDS:
+            self.add_error(
+                None,
+                _(
+                    "This form was open for more than a day. Your text is still here: "
+                    "please check it and send it again."
+                ),
+            )
+            self.renew_stamp()
         contact = any(data.get(k) for k in ("name", "email", "phone"))
         if contact and not data.get("consent"):
             self.add_error(
@@ -92,11 +126,22 @@ class PublicFeedbackForm(_OrganisationServicesMixin, AccessibleFormMixin, forms.
         """Filled honeypot, a tampered or missing stamp, or a form sent back too fast."""
         if self.cleaned_data.get("website"):
             return True
-        try:
-            issued = signing.loads(self.cleaned_data.get("issued", ""), salt=_FORM_SALT)
-        except signing.BadSignature:
+        age = self._age()
+        return age is None or age < MINIMUM_SECONDS
+
+    def spend_stamp(self) -> bool:
+        """Uses up the form's stamp; False when it was used before (the same form sent twice,
+        or replayed), which then gets a fresh stamp to be sent again on purpose."""
+        stamp = self._stamp()
+        assert stamp is not None  # looks_automated refused forms without one
+        if first_use(f"feedback-stamp:{stamp['nonce']}", timeout_seconds=STAMP_LIFETIME_SECONDS):
             return True
-        return bool(timezone.now().timestamp() - float(issued) < MINIMUM_SECONDS)
+        self.renew_stamp()
+        return False
+
+    def renew_stamp(self) -> None:
+        """The form is shown again with a new stamp (its other input as it was sent)."""
+        self.data = {**self.data, "issued": public_form_stamp()}
 
     def to_signal(self) -> SignalInput:
         data = self.cleaned_data

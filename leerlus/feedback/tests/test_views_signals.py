@@ -4,14 +4,16 @@ import io
 import json
 import re
 from datetime import timedelta
+from ipaddress import ip_network
 
 import pytest
 from django.core import signing
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from leerlus.feedback.forms.signals import _FORM_SALT
+from leerlus.feedback.forms.signals import _FORM_SALT, public_form_stamp
 from leerlus.feedback.models import ContactDetails, Feedback
 from leerlus.feedback.services import SignalInput, feedback_create
 from leerlus.organisations.models import AuditEntry
@@ -26,7 +28,7 @@ def _fresh_rate_limits():
 
 
 def _issued(seconds_ago: float = 30) -> str:
-    return signing.dumps(timezone.now().timestamp() - seconds_ago, salt=_FORM_SALT)
+    return public_form_stamp(issued_at=timezone.now().timestamp() - seconds_ago)
 
 
 def _form(**overrides):
@@ -105,6 +107,63 @@ def test_public_form_is_rate_limited_per_address(client, organisation):
     assert blocked.status_code == 429
     assert "try again in an hour" in blocked.content.decode()
     assert Feedback.objects.count() == 10
+
+
+def test_a_spoofed_forwarded_for_shares_the_clients_rate_limit(client, organisation, settings):
+    settings.LEERLUS_TRUSTED_PROXIES = [ip_network("10.0.0.0/8")]
+    for n in range(10):
+        client.post("/feedback/eendorp", _form(), HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+
+    blocked = client.post("/feedback/eendorp", _form(), HTTP_X_FORWARDED_FOR="203.0.113.99")
+
+    assert blocked.status_code == 429
+    assert Feedback.objects.count() == 10
+
+
+def test_a_trusted_proxy_gives_each_client_its_own_rate_limit(organisation, settings):
+    settings.LEERLUS_TRUSTED_PROXIES = [ip_network("10.0.0.0/8")]
+    proxy = Client(REMOTE_ADDR="10.0.0.2")
+    for _ in range(10):
+        proxy.post("/feedback/eendorp", _form(), HTTP_X_FORWARDED_FOR="203.0.113.7")
+
+    blocked = proxy.post("/feedback/eendorp", _form(), HTTP_X_FORWARDED_FOR="203.0.113.7")
+    other = proxy.post("/feedback/eendorp", _form(), HTTP_X_FORWARDED_FOR="203.0.113.8")
+
+    assert blocked.status_code == 429
+    assert other.status_code == 302
+    assert Feedback.objects.count() == 11
+
+
+def test_a_form_sent_again_with_the_same_stamp_is_refused_and_stored_once(client, organisation):
+    data = _form()
+    first = client.post("/feedback/eendorp", data)
+
+    again = client.post("/feedback/eendorp", data, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert first.status_code == 302
+    assert again.status_code == 409
+    html = again.content.decode()
+    assert "This form has already been sent" in html
+    assert data["text"] in html  # kept, to send again on purpose
+    assert data["issued"] not in html  # with a fresh stamp for that
+    assert Feedback.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        _issued(seconds_ago=3 * 24 * 3600),
+        # A stamp of the earlier form (no nonce) cannot be spent once: asked to send again.
+        signing.dumps(1_700_000_000.0, salt=_FORM_SALT),
+    ],
+    ids=["three days old", "of the earlier form"],
+)
+def test_a_form_left_open_for_days_is_asked_to_be_sent_again(client, organisation, stamp):
+    response = client.post("/feedback/eendorp", _form(issued=stamp), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 400
+    assert "send it again" in response.content.decode()
+    assert Feedback.objects.count() == 0
 
 
 def test_unknown_organisation_is_404(client):

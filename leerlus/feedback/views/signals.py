@@ -40,18 +40,25 @@ def public_form_view(request: HttpRequest, slug: str) -> HttpResponse:
                 _("You have sent a lot of feedback in a short time. Please try again in an hour."),
             )
             status = 429
-        elif form.is_valid():
-            if not form.looks_automated:
-                feedback = services.feedback_create(
-                    organisation=organisation, item=form.to_signal()
-                )
-                request.session[_LAST_REFERENCE] = feedback.reference
-            else:
-                # Answer a bot like a person, so it learns nothing; store nothing.
-                request.session[_LAST_REFERENCE] = "LL-00000-00000"
+        elif not form.is_valid():
+            status = 400
+        elif form.looks_automated:
+            # Answer a bot like a person, so it learns nothing; store nothing.
+            request.session[_LAST_REFERENCE] = "LL-00000-00000"
+            return redirect("public:thanks", slug=slug)
+        elif form.spend_stamp():
+            feedback = services.feedback_create(organisation=organisation, item=form.to_signal())
+            request.session[_LAST_REFERENCE] = feedback.reference
             return redirect("public:thanks", slug=slug)
         else:
-            status = 400
+            form.add_error(
+                None,
+                _(
+                    "This form has already been sent, so it was not stored again. To send "
+                    "another message, check the text and send it once more."
+                ),
+            )
+            status = 409
     return render(
         request,
         "feedback/public_form.html",
