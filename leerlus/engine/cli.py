@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from leerlus.engine import cells
 from leerlus.engine.io import InputError, read_texts
 
 EXIT_BAD_INPUT: Final = 2
@@ -94,7 +95,9 @@ def _discover(args: argparse.Namespace) -> int:
     def write_assignments(handle: Any) -> None:
         out = csv.writer(handle)
         out.writerow(["id", "theme"])
-        out.writerows(zip(column.ids, result.assignments.tolist(), strict=True))
+        out.writerows(
+            cells.safe_row(row) for row in zip(column.ids, result.assignments.tolist(), strict=True)
+        )
 
     _write(args.output, write_assignments)
     model = result.model

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from leerlus.engine import cells
 from leerlus.engine.calendar_nl import DayCalendar, DutchCalendar, PlainCalendar
 from leerlus.engine.dates import parse_datetime
 from leerlus.engine.effects import EffectSettings, estimate_effect
@@ -211,7 +212,8 @@ def _classify(args: argparse.Namespace) -> int:
             writer.writerow(["id", "label", "confidence", *(["unsure"] if args.unsure else [])])
             for item_id, p in zip(items.ids, predictions, strict=True):
                 row = [item_id, p.label, f"{p.confidence:.4f}"]
-                writer.writerow(row + (["yes" if p.unsure else "no"] if args.unsure else []))
+                row += ["yes" if p.unsure else "no"] if args.unsure else []
+                writer.writerow(cells.safe_row(row))
     except OSError as error:
         raise InputError(f"{args.output}: cannot be written ({error.strerror or error})") from error
     unsure = sum(p.unsure for p in predictions)

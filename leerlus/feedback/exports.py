@@ -1,5 +1,9 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Filtered signals as CSV, XLSX or JSON: redacted text only, streamed row by row."""
+"""Filtered signals as CSV, XLSX or JSON: redacted text only, streamed row by row.
+
+The CSV and XLSX cells go through :mod:`leerlus.engine.cells`, so a text that starts like a
+formula is shown and never run; JSON is no spreadsheet and keeps every value as it is.
+"""
 
 import csv
 import json
@@ -10,6 +14,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
+
+from leerlus.engine import cells
 
 from .models import Feedback
 
@@ -57,7 +63,7 @@ def _csv(signals: QuerySet[Feedback]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(COLUMNS)  # BOM: Excel opens UTF-8 correctly
     for row in _rows(signals):
-        yield writer.writerow(row)
+        yield writer.writerow(cells.safe_row(row))
 
 
 def _json(signals: QuerySet[Feedback]) -> Iterator[str]:
@@ -75,9 +81,9 @@ def export_response(signals: QuerySet[Feedback], file_format: str, stem: str) ->
     else:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("signals")
-        sheet.append(COLUMNS)
+        cells.append_text_row(sheet, COLUMNS)
         for row in _rows(signals):
-            sheet.append(row)
+            cells.append_text_row(sheet, row)
         spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
         workbook.save(spool)
         spool.seek(0)

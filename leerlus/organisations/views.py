@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from leerlus.engine import cells
+
 from . import audit, selectors
 from .models import AuditEntry
 from .permissions import capability_required, member_of
@@ -45,14 +47,16 @@ def people_view(request: HttpRequest) -> HttpResponse:
         writer.writerow(["username", "name", "department", "roles", "active", "last_login"])
         for person in people:
             writer.writerow(
-                [
-                    person.username,
-                    person.get_full_name(),
-                    person.department.name if person.department else "",
-                    " ".join(a.role for a in person.role_assignments.all()),
-                    "yes" if person.is_active else "no",
-                    person.last_login.isoformat() if person.last_login else "",
-                ]
+                cells.safe_row(
+                    [
+                        person.username,
+                        person.get_full_name(),
+                        person.department.name if person.department else "",
+                        " ".join(a.role for a in person.role_assignments.all()),
+                        "yes" if person.is_active else "no",
+                        person.last_login.isoformat() if person.last_login else "",
+                    ]
+                )
             )
         return response
     return render(

@@ -109,6 +109,26 @@ def test_classify_writes_id_label_confidence(tmp_path: Path) -> None:
     assert {r["unsure"] for r in second} <= {"yes", "no"}
 
 
+def test_classify_quotes_ids_that_start_like_a_formula(tmp_path: Path) -> None:
+    rows = _signals()
+    train = _write_csv(tmp_path / "train.csv", rows[:600])
+    items = _write_csv(
+        tmp_path / "new.csv", [{**r, "kenmerk": "@" + r["kenmerk"]} for r in rows[600:620]]
+    )
+    out = tmp_path / "out.csv"
+    code = main(
+        [
+            "classify", "--train", str(train), "--label-column", "afdeling",
+            "--text-column", "tekst", "--id-column", "kenmerk",
+            str(items), "--output", str(out), "--quiet",
+        ]
+    )  # fmt: skip
+    assert code == 0
+    with out.open(encoding="utf-8") as f:
+        written = list(csv.DictReader(f))
+    assert [r["id"] for r in written] == ["'@" + r["kenmerk"] for r in rows[600:620]]
+
+
 # --- trends --------------------------------------------------------------------------------
 
 

@@ -86,6 +86,25 @@ def test_discover_in_process_writes_ids_themes_and_the_themes_file(export, tmp_p
     assert [r["id"] for r in _rows(rerun)][:3] == ["0", "1", "2"]
 
 
+def test_discover_quotes_ids_that_start_like_a_formula(export, tmp_path):
+    _, _, signals = export
+    path = tmp_path / "formulas.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text"])
+        writer.writerows((f"=HYPERLINK({i})", s.text) for i, s in enumerate(signals))
+    out = tmp_path / "out.csv"
+
+    args = ["--text-column", "text", "--id-column", "id", "--output", str(out), "--quiet"]
+
+    code = main(["discover", str(path), *args])
+
+    assert code == 0
+    rows = _rows(out)
+    assert [r["id"] for r in rows] == [f"'=HYPERLINK({i})" for i in range(len(signals))]
+    assert all(int(r["theme"]) >= -1 for r in rows)  # a theme number stays a number
+
+
 def test_discover_as_a_command_reads_jsonl_and_reports_progress(export, tmp_path):
     _, jsonl, signals = export
     out = tmp_path / "out.csv"

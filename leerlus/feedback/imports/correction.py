@@ -8,13 +8,13 @@ that is present already counts as a duplicate, never twice.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
 
-from leerlus.engine import tables
+from leerlus.engine import cells, tables
 from leerlus.organisations import audit
 from leerlus.organisations.models import User
 
@@ -81,7 +81,9 @@ def rejected_rows_reimport(
 
     A row that names its original row (the ``row`` column) resolves that rejected row when
     it is stored, or replaces its values and reasons when it is still wrong; a row without
-    one is imported like any other (or kept as a new rejected row).
+    one is imported like any other (or kept as a new rejected row). In a file that is the
+    download (it has the ``row`` column), the quote the download put in front of a value that
+    starts like a formula is taken off: the value is imported as it was.
     """
     path = Path(path)
     mapper = mapper_for(batch)
@@ -93,12 +95,15 @@ def rejected_rows_reimport(
                 "unsupported_format", "%(name)s is not a table.", name=path.name
             )
         with tables.open_table(path, file_format) as table:
-            parsing.resolve_mapping(table.header, mapper.mapping)
             link_column = link_column_for(batch_header(batch))
+            download = link_column in table.header
+            header = [cells.unquoted(c) for c in table.header] if download else table.header
+            parsing.resolve_mapping(header, mapper.mapping)
             open_rows = {
                 r.row_number: r for r in batch.rejected_rows.filter(resolved=False).iterator()
             }
-            for chunk in chunks(table.rows, CHUNK_ROWS):
+            rows = _unquoted(table.rows) if download else table.rows
+            for chunk in chunks(rows, CHUNK_ROWS):
                 _reimport_chunk(chunk, batch, mapper, link_column, open_rows, corrected_by, result)
     except tables.ParseError as error:
         raise ImportFileError(describe_parse_error(error), batch=batch) from error
@@ -120,6 +125,13 @@ def rejected_rows_reimport(
         },
     )
     return result
+
+
+def _unquoted(rows: Iterator[tables.Row]) -> Iterator[tables.Row]:
+    """The rows of the download, without the quotes it put in front of formula-like values
+    and column names."""
+    for number, values in rows:
+        yield number, {cells.unquoted(k): cells.unquoted(v) for k, v in values.items()}
 
 
 def _reimport_chunk(

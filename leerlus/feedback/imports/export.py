@@ -8,7 +8,7 @@ import io
 from collections.abc import Iterator
 from typing import Final
 
-from leerlus.engine import tables
+from leerlus.engine import cells, tables
 
 from ..models import ImportBatch
 from .mapping import batch_header
@@ -26,7 +26,9 @@ def link_column_for(header: list[str]) -> str:
 
 def rejected_rows_csv(batch: ImportBatch) -> Iterator[str]:
     """The unresolved rejected rows as CSV (``;``, UTF-8 with BOM, as Dutch Excel opens it):
-    the link column, the file's own columns with the text redacted, and the reasons."""
+    the link column, the file's own columns with the text redacted, and the reasons. A value
+    that starts like a formula gets a quote in front (:mod:`leerlus.engine.cells`), which the
+    re-import of the corrected file takes off again."""
     header = batch_header(batch)
     if batch.file_format == "jsonl":
         header = [*header, tables.RAW_LINE]
@@ -41,17 +43,19 @@ def rejected_rows_csv(batch: ImportBatch) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    writer.writerow([link_column, *header, reasons_column])
+    writer.writerow(cells.safe_row([link_column, *header, reasons_column]))
     yield "\ufeff" + flush()
     rows = batch.rejected_rows.filter(resolved=False).order_by("row_number", "pk")
     for row in rows.iterator(chunk_size=2000):
         values = row.values if isinstance(row.values, dict) else {}
         writer.writerow(
-            [
-                row.row_number,
-                *(values.get(column, "") for column in header),
-                " ".join(describe_all(row.reasons or [])),
-            ]
+            cells.safe_row(
+                [
+                    row.row_number,
+                    *(values.get(column, "") for column in header),
+                    " ".join(describe_all(row.reasons or [])),
+                ]
+            )
         )
         if buffer.tell() > 64 * 1024:
             yield flush()

@@ -68,6 +68,35 @@ def test_quarantine_round_trip_download_correct_reimport(tmp_path, organisation,
     assert Feedback.objects.filter(organisation=organisation).count() == 3
 
 
+def test_formulas_are_quoted_in_the_download_and_come_back_as_they_were(
+    tmp_path, organisation, analyst
+):
+    formula = '=HYPERLINK("http://x","klik hier")'
+    rows = [
+        ["-7", "gisteren", formula, "web", "", ""],
+        ["+8", "gisteren", "-5 graden in de wachtkamer", "web", "", ""],
+    ]
+    batch = import_file(organisation=organisation, path=write_csv(tmp_path, rows), source="KCC")
+
+    download = "".join(rejected_rows_csv(batch))
+    table = list(csv.reader(io.StringIO(download.lstrip("\ufeff")), delimiter=";"))
+    assert [line[1:4] for line in table[1:]] == [
+        ["'-7", "gisteren", "'" + formula],
+        ["'+8", "gisteren", "'-5 graden in de wachtkamer"],
+    ]
+
+    for line in table[1:]:
+        line[2] = "02-02-2026"
+    corrected = tmp_path / "gecorrigeerd.csv"
+    with corrected.open("w", encoding="utf-8-sig", newline="") as out:
+        csv.writer(out, delimiter=";").writerows(table)
+    result = rejected_rows_reimport(batch=batch, path=corrected, corrected_by=analyst)
+
+    assert (result.imported, result.resolved) == (2, 2)
+    stored = dict(Feedback.objects.values_list("external_id", "text"))
+    assert stored == {"-7": formula, "+8": "-5 graden in de wachtkamer"}
+
+
 def test_correcting_one_row_resolves_it_or_gives_the_new_reasons(tmp_path, organisation, analyst):
     path = write_csv(tmp_path, [["C-1", "gisteren", "Tekst", "postduif", "", ""]])
     batch = import_file(organisation=organisation, path=path, source="KCC")

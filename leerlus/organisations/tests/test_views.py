@@ -1,4 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
+import csv
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -78,6 +81,18 @@ def test_access_review_shows_own_people_only_and_exports_csv(
     assert any(r.startswith("dubbelrol,") and "analyst facilitator" in r for r in rows)
     assert not any("vreemde" in r for r in rows)
     assert AuditEntry.objects.filter(action="access_review.export", actor=administrator).exists()
+
+
+def test_access_review_csv_quotes_a_name_that_starts_like_a_formula(
+    client_for, administrator, make_user
+):
+    make_user(Role.ANALYST, username="formule", first_name="=1+1", last_name="")
+    client = client_for(administrator)
+
+    export = client.get(reverse("organisations:people"), {"format": "csv"})
+
+    rows = list(csv.DictReader(io.StringIO(export.content.decode())))
+    assert [r["name"] for r in rows if r["username"] == "formule"] == ["'=1+1"]
 
 
 def test_audit_log_filters_and_hides_other_organisations(client_for, make_user, other_organisation):
