@@ -35,6 +35,8 @@ from .models import Channel, Feedback, IdempotencyRecord, ReporterKind
 
 MAX_BULK = 1000
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY_LENGTH = 200
+DUPLICATE_HEADER = "Duplicate-Of"
 
 
 class ContactSerializer(serializers.Serializer[services.ContactInput]):
@@ -189,6 +191,15 @@ class IdempotencyConflict(APIException):
     default_code = "idempotency_key_reused"
 
 
+class HiddenDuplicate(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = (
+        "This signal (the same source and externalId, or source, receivedAt and text) was "
+        "stored before, as a confidential signal you may not see."
+    )
+    default_code = "duplicate_of_confidential"
+
+
 # Services change seldom and every create names one: each process keeps them a few seconds.
 _services: ExpiringCache[tuple[int, str], Service] = ExpiringCache(
     settings.LEERLUS_API_CALLER_CACHE_SECONDS
@@ -271,6 +282,13 @@ _IDEMPOTENCY_PARAMETER = OpenApiParameter(
     description="Any unique string; a retried request with the same key creates nothing new.",
 )
 _IDEMPOTENCY_CONFLICT = OpenApiResponse(description=IdempotencyConflict.default_detail)
+_DUPLICATE_OF = OpenApiParameter(
+    DUPLICATE_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    description="On 200: the reference of the signal stored before, which the body shows.",
+    response=[200],
+)
 
 
 class FeedbackListCreate(generics.ListAPIView[Feedback]):
@@ -307,8 +325,20 @@ class FeedbackListCreate(generics.ListAPIView[Feedback]):
 
     @extend_schema(
         request=FeedbackInputSerializer,
-        responses={201: FeedbackSerializer, 422: _IDEMPOTENCY_CONFLICT},
-        parameters=[_IDEMPOTENCY_PARAMETER],
+        responses={
+            201: FeedbackSerializer,
+            200: OpenApiResponse(
+                FeedbackSerializer,
+                description=(
+                    "Stored before (the same source and externalId, or the same source, "
+                    "receivedAt and text): nothing new is stored, the body is that signal and "
+                    f"the {DUPLICATE_HEADER} header its reference."
+                ),
+            ),
+            409: OpenApiResponse(description=HiddenDuplicate.default_detail),
+            422: _IDEMPOTENCY_CONFLICT,
+        },
+        parameters=[_IDEMPOTENCY_PARAMETER, _DUPLICATE_OF],
         summary="Record one signal (its text is redacted before it is stored)",
     )
     def post(self, request: Request) -> Response:
@@ -317,14 +347,25 @@ class FeedbackListCreate(generics.ListAPIView[Feedback]):
         serializer.is_valid(raise_exception=True)
 
         def create() -> tuple[dict[str, Any], int]:
-            feedback = services.feedback_create(
+            feedback, created = services.feedback_create_once(
                 organisation=member.organisation,
                 item=serializer.to_signal(serializer.validated_data),
                 created_by=member.person,
             )
-            return feedback_body(feedback), status.HTTP_201_CREATED
+            if created:
+                return feedback_body(feedback), status.HTTP_201_CREATED
+            # The stored one is shown as any read shows it: through the guarded accessor.
+            visible = selectors.feedback_of(
+                organisation=member.organisation, viewer=member.person
+            ).filter(pk=feedback.pk)
+            if not visible.exists():
+                raise HiddenDuplicate
+            return feedback_body(feedback), status.HTTP_200_OK
 
-        return _idempotent(request, create)
+        response = _idempotent(request, create)
+        if response.status_code == status.HTTP_200_OK:
+            response.headers[DUPLICATE_HEADER] = response.data["reference"]
+        return response
 
 
 class FeedbackBulkCreate(APIView):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
 
-from django.db import connections, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from leerlus.core.fastpath import newrows
@@ -170,6 +170,31 @@ def feedback_create(
     # never fails intake.
     signals_stored(organisation_id=organisation.pk, stored=1)
     return feedback
+
+
+def feedback_create_once(
+    *, organisation: Organisation, item: SignalInput, created_by: User | None = None
+) -> tuple[Feedback, bool]:
+    """:func:`feedback_create`, unless the signal is stored already (the same fingerprint:
+    source and external id, or source, time and text): then that one, and False.
+
+    No look-up before the insert: the database's unique fingerprint decides, so two requests
+    racing with the same signal store it once. The savepoint around the insert (a transaction
+    of its own outside one) keeps the caller's transaction usable after a duplicate; a signal
+    without a source is always new and needs neither."""
+    if not item.source:
+        return feedback_create(organisation=organisation, item=item, created_by=created_by), True
+    try:
+        with transaction.atomic():
+            feedback = feedback_create(organisation=organisation, item=item, created_by=created_by)
+    except IntegrityError:
+        fingerprint = fingerprint_of(organisation.pk, item)
+        stored = Feedback.objects.filter(organisation=organisation, fingerprint=fingerprint)
+        existing = stored.select_related("service", "department").first()
+        if existing is None:
+            raise
+        return existing, False
+    return feedback, True
 
 
 def _chunks(items: Iterable[SignalInput], size: int) -> Iterator[list[SignalInput]]:
