@@ -1,15 +1,27 @@
 # SPDX-License-Identifier: EUPL-1.2
 """Errors as ``application/problem+json`` (RFC 9457), as the NL GOV API Design Rules ask."""
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
+
+logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+# The database cannot answer now: unreachable or restarting (a refused or lost connection),
+# or a lock wait, deadlock or statement that timed out. Each passes; a retry is the answer,
+# so the client gets a 503 with Retry-After, not a 500. (IntegrityError and DataError are
+# the request's own fault and stay what their handlers make of them.)
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_S = 5
+UNAVAILABLE_DETAIL = "The database is not available for a moment (a restart?): retry shortly."
 
 _TITLES = {
     400: "Invalid input",
@@ -24,6 +36,7 @@ _TITLES = {
     422: "Unprocessable input",
     429: "Too many requests",
     500: "Server error",
+    503: "Service unavailable",
 }
 
 
@@ -72,6 +85,8 @@ def problem(status_code: int, detail: str, *, instance: str = "", **extra: Any) 
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        return _database_unavailable(exc, context)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -79,8 +94,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     response = exception_handler(exc, context)
     if response is None:
         return None
-    request = context.get("request")
-    instance = request.get_full_path() if request is not None else ""
+    instance = _instance(context)
     if isinstance(exc, exceptions.ValidationError):
         response.status_code = status.HTTP_400_BAD_REQUEST
         params = _invalid_params(exc.detail)
@@ -93,6 +107,23 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         if code:
             body["code"] = code
     response.data = body
+    response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def _instance(context: dict[str, Any]) -> str:
+    request = context.get("request")
+    return request.get_full_path() if request is not None else ""
+
+
+def _database_unavailable(exc: Exception, context: dict[str, Any]) -> Response:
+    logger.warning("database unavailable: %s", exc)
+    set_rollback()
+    response = Response(
+        problem(503, UNAVAILABLE_DETAIL, instance=_instance(context)),
+        status=503,
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
 

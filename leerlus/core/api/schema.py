@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: EUPL-1.2
 """OpenAPI post-processing: every operation documents its problem+json error responses.
 
-The usual ones (400 where there is input, 401, 403, 404) are added to every operation. A view
+The usual ones (400 where there is input, 401, 403, 404, and 503 with Retry-After while the
+database is away) are added to every operation. A view
 that answers with another error documents the status with a description only, e.g.
 ``responses={201: FeedbackSerializer, 422: OpenApiResponse(description="...")}``; every error
 response without content is given the problem+json body here, as the exception handler sends it.
@@ -9,7 +10,7 @@ response without content is given the problem+json body here, as the exception h
 
 from typing import Any
 
-from .problems import PROBLEM_CONTENT_TYPE
+from .problems import PROBLEM_CONTENT_TYPE, RETRY_AFTER_S
 
 _PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -44,6 +45,17 @@ _ERRORS = {
     "404": "Not found",
 }
 _WRITES = {"post", "put", "patch"}
+_UNAVAILABLE_DESCRIPTION = (
+    "The database is not available for a moment (a restart): send the same request again "
+    "after Retry-After seconds; with the same Idempotency-Key, a signal that was stored after "
+    "all is not stored twice."
+)
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": f"Seconds to wait before a retry ({RETRY_AFTER_S}).",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
 
 
 def _problem_content() -> dict[str, Any]:
@@ -68,4 +80,12 @@ def add_problem_responses(
                     status,
                     {"description": description, "content": _problem_content()},
                 )
+            operation["responses"].setdefault(
+                "503",
+                {
+                    "description": _UNAVAILABLE_DESCRIPTION,
+                    "headers": _RETRY_AFTER,
+                    "content": _problem_content(),
+                },
+            )
     return result

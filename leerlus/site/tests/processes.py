@@ -1,9 +1,16 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""What the process tests need to know about live processes, read from /proc."""
+"""What the process tests need: a free port, and live processes as /proc shows them."""
 
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def _stat_fields(pid: int | str) -> list[str] | None:

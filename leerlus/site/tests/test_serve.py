@@ -4,7 +4,6 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,17 +18,11 @@ from django.db import connection
 from leerlus.organisations.roles import Role
 from leerlus.organisations.services import api_token_create
 
-from .processes import alive, children, descendants, eventually
+from .processes import alive, children, descendants, eventually, free_port
 
 pytestmark = [pytest.mark.process, pytest.mark.django_db(transaction=True)]
 
 RECOVERY_S = 15  # what issue #11 asks: answering again within 15 s after a kill
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _database_url() -> str:
@@ -65,7 +58,7 @@ def _request(port: int, path: str, token: str = "", body: dict[str, str] | None 
 @pytest.fixture
 def serve(make_user, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, str]]:
     token = api_token_create(user=make_user(Role.FRONT_OFFICE, username="balie"))
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "leerlus.settings.local",
