@@ -49,6 +49,16 @@ def second_factor_confirm(*, user: User, code: str, request: HttpRequest) -> boo
     return True
 
 
+def second_factor_confirm_login(*, user: User, code: str, request: HttpRequest) -> bool:
+    """A code from the person's device confirms the login they are in (already logged in with
+    a password only: the device was set up since, or the identity provider gave no MFA)."""
+    device = confirmed_device(user)
+    if device is None or not verify_code(device=device, code=code, request=request, user=user):
+        return False
+    otp_login(request, device)
+    return True
+
+
 @transaction.atomic
 def second_factor_remove(*, user: User, code: str, request: HttpRequest) -> bool:
     device = confirmed_device(user)

@@ -77,7 +77,7 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
             login(request, user, backend=request.session[_PENDING_BACKEND])
             otp_login(request, device)
             return HttpResponseRedirect(next_url)
-        form.add_error("code", _("That code is not right or has expired. Try the next one."))
+        _wrong_code(form)
     return render(request, "accounts/second_factor.html", {"form": form})
 
 
@@ -107,16 +107,63 @@ def security_view(request: HttpRequest) -> HttpResponse:
         ):
             messages.success(request, _("Two-step login is off."))
             return redirect("accounts:security")
-        form.add_error("code", _("That code is not right or has expired. Try the next one."))
-    context: dict[str, object] = {"form": form, "device": device}
+        _wrong_code(form)
+    context: dict[str, object] = {"form": form, "device": device, "via_oidc": _via_oidc(request)}
     if device is None:
-        pending = services.pending_device(user)
-        qr = segno.make(pending.config_url, error="m")
-        context["qr_svg"] = qr.svg_data_uri(scale=5, border=2)
-        context["secret"] = _group(_base32(pending.bin_key))
+        context.update(_setup_steps(user))
     context["user_roles"] = [Role(name).label for name in user.role_names]
-    context["via_oidc"] = request.session.get(BACKEND_SESSION_KEY, "").endswith("OIDCBackend")
     return render(request, "accounts/security.html", context)
+
+
+@login_required
+@csrf_protect
+@never_cache
+def second_factor_needed_view(request: HttpRequest) -> HttpResponse:
+    """On the way to what needs a second factor (``capability_required``): enter a code, or
+    link an authenticator app first, then on to the page that was asked for."""
+    user = request.user
+    assert isinstance(user, User)
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if user.second_factor_verified() or not settings.LEERLUS_REQUIRE_SECOND_FACTOR:
+        return HttpResponseRedirect(next_url)
+    device = services.confirmed_device(user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        if device is None:
+            confirmed = services.second_factor_confirm(user=user, code=code, request=request)
+        else:
+            confirmed = services.second_factor_confirm_login(user=user, code=code, request=request)
+        if confirmed:
+            return HttpResponseRedirect(next_url)
+        _wrong_code(form)
+    context: dict[str, object] = {
+        "form": form,
+        "device": device,
+        "next": next_url,
+        "via_oidc": _via_oidc(request),
+    }
+    if device is None:
+        context.update(_setup_steps(user))
+    return render(request, "accounts/second_factor_needed.html", context)
+
+
+def _wrong_code(form: TokenForm) -> None:
+    form.add_error("code", _("That code is not right or has expired. Try the next one."))
+
+
+def _via_oidc(request: HttpRequest) -> bool:
+    return bool(request.session.get(BACKEND_SESSION_KEY, "").endswith("OIDCBackend"))
+
+
+def _setup_steps(user: User) -> dict[str, str]:
+    """What the set-up steps show: the pending device's QR code and its key, typed out."""
+    pending = services.pending_device(user)
+    qr = segno.make(pending.config_url, error="m")
+    return {
+        "qr_svg": qr.svg_data_uri(scale=5, border=2),
+        "secret": _group(_base32(pending.bin_key)),
+    }
 
 
 def _base32(key: bytes) -> str:

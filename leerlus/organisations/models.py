@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: EUPL-1.2
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Capability, Role, capabilities_of
+from .roles import SECOND_FACTOR_CAPABILITIES, Capability, Role, capabilities_of
 
 
 class Organisation(models.Model):
@@ -144,8 +145,34 @@ class User(AbstractUser):
     def capabilities(self) -> frozenset[Capability]:
         return capabilities_of(self.role_names)
 
-    def can(self, capability: Capability) -> bool:
+    # Set for one request where a second factor was checked outside Leerlus's own TOTP:
+    # "identity provider" (an OIDC login whose amr/acr claims say MFA, by
+    # leerlus.accounts.middleware) or "api token" (where LEERLUS_API_TOKENS_COUNT_AS_SECOND_FACTOR
+    # lets a token count, by leerlus.core.api.authentication). A user loaded anywhere else (a
+    # job, a command) has no second factor.
+    second_factor_elsewhere: str = ""
+
+    def holds(self, capability: Capability) -> bool:
+        """Whether this person's roles grant ``capability``: what the navigation offers."""
         return self.is_active and capability in self.capabilities
+
+    def can(self, capability: Capability) -> bool:
+        """Whether this person may use ``capability`` now: their roles grant it and, for the
+        capabilities in SECOND_FACTOR_CAPABILITIES, this login passed a second factor."""
+        return self.holds(capability) and not self.needs_second_factor_for(capability)
+
+    def needs_second_factor_for(self, capability: Capability) -> bool:
+        """Their roles grant ``capability``, but only after a second factor in this login."""
+        return (
+            capability in SECOND_FACTOR_CAPABILITIES
+            and settings.LEERLUS_REQUIRE_SECOND_FACTOR
+            and not self.second_factor_verified()
+        )
+
+    def second_factor_verified(self) -> bool:
+        """This login passed a second factor: a TOTP code (django-otp's middleware and its
+        ``login`` give the request's user its ``otp_device``) or one checked elsewhere."""
+        return getattr(self, "otp_device", None) is not None or bool(self.second_factor_elsewhere)
 
 
 class RoleAssignment(models.Model):

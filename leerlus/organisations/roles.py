@@ -39,6 +39,22 @@ class Capability(StrEnum):
     VIEW_AUDIT_LOG = "view_audit_log"
 
 
+# What shows personal data or changes who may do what: used only after a second factor in this
+# login (TOTP, or MFA at the identity provider) where LEERLUS_REQUIRE_SECOND_FACTOR is on
+# (BIO2 5.17; docs/privacy.md, "Second factor"). ``User.can`` applies it, so every page, API
+# call, export and guarded selector that asks for one of these does too.
+SECOND_FACTOR_CAPABILITIES: frozenset[Capability] = frozenset(
+    {
+        Capability.VIEW_CONTACT_DETAILS,  # reporters' names, e-mail addresses, phone numbers
+        Capability.VIEW_ORIGINAL_TEXT,  # the unredacted text
+        Capability.VIEW_CONFIDENTIAL_FEEDBACK,
+        Capability.EXPORT_FEEDBACK,  # every signal at once, in a file that leaves Leerlus
+        Capability.IMPORT_FEEDBACK,  # raw rows, unredacted, and the download of rejected ones
+        Capability.MANAGE_PEOPLE,  # staff's names and roles, and changing roles
+        Capability.VIEW_AUDIT_LOG,  # who did what, from which address
+    }
+)
+
 _EVERY_STAFF_MEMBER = {Capability.VIEW_ORGANISATION, Capability.LOG_CONTACT}
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 
 # The leerlus.core.fastpath.middleware classes are Django's, django-csp's and django-otp's,
 # passing API calls with a token straight through: those use no session, login, 2FA or messages.
+# leerlus.accounts.middleware.SecondFactorMiddleware is that django-otp one, also counting MFA
+# at the identity provider.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -75,7 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "leerlus.core.fastpath.middleware.AuthenticationMiddleware",
-    "leerlus.core.fastpath.middleware.OTPMiddleware",
+    "leerlus.accounts.middleware.SecondFactorMiddleware",
     "leerlus.core.fastpath.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "leerlus.core.middleware.SecurityHeadersMiddleware",
@@ -217,8 +219,18 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "leerlus.core.addresses.client_address"
 
-# Two-factor login: administrators must use a second factor when this is on.
-LEERLUS_REQUIRE_2FA_FOR_ADMIN = env.bool("LEERLUS_REQUIRE_2FA_FOR_ADMIN", default=True)
+# Second factor (BIO2 5.17): when on, what shows personal data or changes roles
+# (SECOND_FACTOR_CAPABILITIES in leerlus/organisations/roles.py) and the admin need a login
+# with a second factor: a TOTP code, or an OIDC login whose amr or acr claim says MFA.
+# LEERLUS_REQUIRE_2FA_FOR_ADMIN is this switch's earlier name, still read.
+LEERLUS_REQUIRE_SECOND_FACTOR = env.bool(
+    "LEERLUS_REQUIRE_SECOND_FACTOR",
+    default=env.bool("LEERLUS_REQUIRE_2FA_FOR_ADMIN", default=True),
+)
+# An API token is one secret, no second factor: by default it cannot use those capabilities.
+LEERLUS_API_TOKENS_COUNT_AS_SECOND_FACTOR = env.bool(
+    "API_TOKENS_COUNT_AS_SECOND_FACTOR", default=False
+)
 OTP_TOTP_ISSUER = "Leerlus"
 
 # --- OpenID Connect (staff login through the organisation's identity provider) -------------
@@ -237,6 +249,11 @@ if OIDC_ENABLED:
 # Users who log in through OIDC for the first time join this organisation without a role
 # until an administrator gives them one.
 OIDC_DEFAULT_ORGANISATION = env.str("OIDC_DEFAULT_ORGANISATION", default="")
+# An OIDC login counts as a second factor when its ID token's amr claim holds one of these
+# methods (RFC 8176) or its acr claim is one of OIDC_MFA_ACR_VALUES.
+OIDC_MFA_AMR_VALUES = env.list("OIDC_MFA_AMR_VALUES", default=["mfa", "otp", "hwk", "swk"])
+OIDC_MFA_ACR_VALUES = env.list("OIDC_MFA_ACR_VALUES", default=[])
+OIDC_CALLBACK_CLASS = "leerlus.organisations.oidc.LeerlusOIDCCallbackView"
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -14,7 +14,11 @@ LEERLUS_DEMO = env.bool("LEERLUS_DEMO", default=True)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
-LEERLUS_REQUIRE_2FA_FOR_ADMIN = env.bool("LEERLUS_REQUIRE_2FA_FOR_ADMIN", default=False)
+# The demo's people log in with a password only (make run); production asks for more.
+LEERLUS_REQUIRE_SECOND_FACTOR = env.bool(
+    "LEERLUS_REQUIRE_SECOND_FACTOR",
+    default=env.bool("LEERLUS_REQUIRE_2FA_FOR_ADMIN", default=False),
+)
 
 
 def _local_secret_key() -> str:

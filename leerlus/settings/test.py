@@ -22,6 +22,9 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 LOGGING_CONFIG = None
+# Tests log people in with force_login (a password login): the second factor is switched on
+# by the tests about it (leerlus/accounts/tests/test_second_factor.py and the admin's).
+LEERLUS_REQUIRE_SECOND_FACTOR = False
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared memory: a real worker thread and the test then lock rows the way

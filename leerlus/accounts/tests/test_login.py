@@ -93,18 +93,18 @@ def test_second_factor_step_rejects_a_wrong_code(client, analyst, password):
 
 
 def test_admin_requires_a_verified_second_factor(client, administrator, settings):
-    settings.LEERLUS_REQUIRE_2FA_FOR_ADMIN = True
+    settings.LEERLUS_REQUIRE_SECOND_FACTOR = True
     client.force_login(administrator)
 
     response = client.get("/admin/", follow=True)
 
-    assert response.request["PATH_INFO"] == reverse("accounts:security")
+    assert response.request["PATH_INFO"] == reverse("accounts:second_factor_needed")
 
 
 def test_admin_without_2fa_requirement_opens_for_organisation_administrator(
     client, administrator, settings
 ):
-    settings.LEERLUS_REQUIRE_2FA_FOR_ADMIN = False
+    settings.LEERLUS_REQUIRE_SECOND_FACTOR = False
     client.force_login(administrator)
 
     assert client.get("/admin/").status_code == 200

@@ -31,4 +31,9 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        # A token is one secret, no second factor, unless the installation lets it count as one
+        # (User.second_factor_verified; docs/privacy.md, "Second factor").
+        token.user.second_factor_elsewhere = (
+            "api token" if settings.LEERLUS_API_TOKENS_COUNT_AS_SECOND_FACTOR else ""
+        )
         return token.user, token

@@ -12,7 +12,11 @@ from leerlus.core.ratelimit import allow
 from leerlus.organisations import audit
 from leerlus.organisations.audit import origin_of
 from leerlus.organisations.models import Organisation
-from leerlus.organisations.permissions import capability_required, member_of
+from leerlus.organisations.permissions import (
+    capability_required,
+    member_of,
+    second_factor_url,
+)
 from leerlus.organisations.roles import Capability
 
 from .. import exports, selectors, services
@@ -139,8 +143,8 @@ def feedback_list_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "sort": sort,
             "sorts": SORTS,
-            "can_export": user.can(Capability.EXPORT_FEEDBACK),
-            "can_import": user.can(Capability.IMPORT_FEEDBACK),
+            "can_export": user.holds(Capability.EXPORT_FEEDBACK),
+            "can_import": user.holds(Capability.IMPORT_FEEDBACK),
         },
     )
 
@@ -157,17 +161,24 @@ def feedback_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
         contact = feedback.contact
         audit.record(action="contact_details.view", actor=user, obj=feedback, request=request)
     original = None
-    if (
-        user.can(Capability.VIEW_ORIGINAL_TEXT)
-        and hasattr(feedback, "original")
-        and feedback.original.expires_at > timezone.now()
-    ):
+    kept = hasattr(feedback, "original") and feedback.original.expires_at > timezone.now()
+    if user.can(Capability.VIEW_ORIGINAL_TEXT) and kept:
         original = feedback.original
         audit.record(action="original_text.view", actor=user, obj=feedback, request=request)
+    # Shown once this login passed a second factor: say so, with the way there.
+    held_back = (
+        user.needs_second_factor_for(Capability.VIEW_CONTACT_DETAILS)
+        and hasattr(feedback, "contact")
+    ) or (user.needs_second_factor_for(Capability.VIEW_ORIGINAL_TEXT) and kept)
     return render(
         request,
         "feedback/detail.html",
-        {"feedback": feedback, "contact": contact, "original": original},
+        {
+            "feedback": feedback,
+            "contact": contact,
+            "original": original,
+            "second_factor_url": second_factor_url(request) if held_back else "",
+        },
     )
 
 

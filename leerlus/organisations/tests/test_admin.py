@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client_of_org(client, administrator, settings):
-    settings.LEERLUS_REQUIRE_2FA_FOR_ADMIN = False
+    settings.LEERLUS_REQUIRE_SECOND_FACTOR = False
     client.force_login(administrator)
     return client
 

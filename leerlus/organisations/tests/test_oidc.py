@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from leerlus.organisations.models import AuditEntry
 
@@ -61,3 +61,73 @@ def test_new_oidc_user_joins_the_default_organisation_without_a_role(organisatio
     assert not user.has_usable_password()
     assert list(backend.filter_users_by_claims(claims)) == [user]
     assert AuditEntry.objects.filter(action="person.create_via_oidc").exists()
+
+
+@pytest.fixture
+def oidc_login(settings, monkeypatch, administrator):
+    """Logs the administrator in through the identity provider's callback; the provider's
+    answer (its token endpoint and ID token) is given here instead of fetched."""
+    from leerlus.organisations.oidc import LeerlusOIDCBackend
+
+    for name, value in OIDC.items():
+        setattr(settings, name, value)
+    settings.AUTHENTICATION_BACKENDS = [
+        *settings.AUTHENTICATION_BACKENDS,
+        "leerlus.organisations.oidc.LeerlusOIDCBackend",
+    ]
+    settings.ROOT_URLCONF = "leerlus.organisations.tests.oidc_urls"
+    settings.LEERLUS_REQUIRE_SECOND_FACTOR = True
+
+    def login(**id_token_claims: object) -> Client:
+        claims = {
+            "sub": "b1",
+            "preferred_username": administrator.username,
+            "email": "beheerder@eendorp.nl",
+            "nonce": "n1",
+        }
+        monkeypatch.setattr(
+            LeerlusOIDCBackend,
+            "get_token",
+            lambda self, payload: {"id_token": "i", "access_token": "a"},
+        )
+        monkeypatch.setattr(
+            LeerlusOIDCBackend,
+            "verify_token",
+            lambda self, token, **kw: {**claims, **id_token_claims},
+        )
+        monkeypatch.setattr(LeerlusOIDCBackend, "get_userinfo", lambda self, *args: claims)
+        client = Client()
+        session = client.session
+        session["oidc_states"] = {"s1": {"nonce": "n1", "code_verifier": None}}
+        session.save()
+        response = client.get("/oidc/callback/", {"code": "c1", "state": "s1"})
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(administrator.pk)
+        return client
+
+    return login
+
+
+PEOPLE_CSV = "/organisation/people?format=csv"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("claims", "verified"),
+    [
+        ({"amr": ["pwd", "mfa"]}, True),
+        ({"amr": ["hwk"]}, True),
+        ({"amr": ["pwd"]}, False),
+        ({}, False),
+        ({"acr": "urn:example:loa3"}, True),
+        ({"acr": "urn:example:loa1"}, False),
+    ],
+)
+def test_an_identity_provider_login_with_mfa_counts_as_the_second_factor(
+    oidc_login, settings, claims, verified
+):
+    settings.OIDC_MFA_ACR_VALUES = ["urn:example:loa3"]
+
+    response = oidc_login(**claims).get(PEOPLE_CSV)
+
+    assert response.status_code == (200 if verified else 302)
