@@ -79,7 +79,7 @@ class SecondFactorRequired(exceptions.PermissionDenied):
     default_detail = _(
         "This operation shows personal data or changes roles: it needs a login with a second "
         "factor (a code from an authenticator app, or MFA at your identity provider). An API "
-        "token has none unless LEERLUS_API_TOKENS_COUNT_AS_SECOND_FACTOR is on."
+        "token has none unless API_TOKENS_COUNT_AS_SECOND_FACTOR is on."
     )
     default_code = "second_factor_required"
 
