@@ -9,6 +9,7 @@ from typing import Any, Final
 
 import django_filters  # type: ignore[import-untyped]  # django-filter ships no stubs
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django_filters.utils import translate_validation  # type: ignore[import-untyped]  # no stubs
 
 ISO_DATE_FORMATS: Final = ["%Y-%m-%d"]
@@ -31,10 +32,37 @@ class IntegerFilter(django_filters.Filter):
     field_class = forms.IntegerField
 
 
-class CheckboxFilter(django_filters.Filter):
-    """Ticked or not (django-filter's own boolean filter is a yes/no/either list)."""
+# What a ticked box sends (``on``, from a browser), the API's booleans, and empty (not
+# ticked, as an empty value is no filter for every other filter); nothing else.
+_TICKED: Final = {"on": True, "true": True, "false": False, "": False}
 
-    field_class = forms.BooleanField
+
+class CheckboxInput(forms.CheckboxInput):
+    """Django's checkbox takes any value but ``false`` as ticked; this one hands any other
+    value to the field as it came, for the field to refuse."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if name not in data:
+            return False
+        value = data.get(name)
+        return _TICKED.get(value.lower(), value) if isinstance(value, str) else bool(value)
+
+
+class CheckboxField(forms.BooleanField):
+    widget = CheckboxInput
+    default_error_messages = {"invalid": _("Give true or false.")}
+
+    def to_python(self, value: Any) -> bool:
+        if isinstance(value, str):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class CheckboxFilter(django_filters.Filter):
+    """Ticked or not (django-filter's own boolean filter is a yes/no/either list): ``true`` or
+    ``on``; ``false``, empty or left out; any other value is invalid (the API answers 400)."""
+
+    field_class = CheckboxField
 
 
 def chosen(filterset: django_filters.FilterSet) -> dict[str, Any] | None:

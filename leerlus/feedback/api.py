@@ -3,10 +3,12 @@
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -21,6 +23,7 @@ from rest_framework.views import APIView
 
 from leerlus.core.api.authentication import TokenAuthentication
 from leerlus.core.api.fields import UtcDateTimeField
+from leerlus.core.api.parameters import filter_parameters
 from leerlus.core.fastpath import newrows
 from leerlus.core.fastpath.serializers import SharedFieldsSerializer
 from leerlus.core.filters import filters_checked
@@ -41,7 +44,7 @@ DUPLICATE_HEADER = "Duplicate-Of"
 
 class ContactSerializer(serializers.Serializer[services.ContactInput]):
     name = serializers.CharField(max_length=200, required=False)
-    email = serializers.EmailField(required=False)
+    email = serializers.EmailField(max_length=254, required=False)  # the model's length
     phone = serializers.CharField(max_length=30, required=False)
     consent = serializers.BooleanField(required=False, default=False)
 
@@ -71,7 +74,7 @@ class FeedbackInputSerializer(SharedFieldsSerializer[services.SignalInput]):
     confidential = serializers.BooleanField(required=False, default=False)
     externalId = serializers.CharField(max_length=100, required=False)  # noqa: N815
     source = serializers.CharField(max_length=100, required=False)  # type: ignore[assignment]
-    caseUrl = serializers.URLField(required=False)  # noqa: N815
+    caseUrl = serializers.URLField(max_length=200, required=False)  # noqa: N815
     language = serializers.CharField(max_length=8, required=False)
     contact = ContactSerializer(required=False)
 
@@ -176,7 +179,14 @@ class FeedbackSerializer(serializers.Serializer[Feedback]):
 
 
 class BulkInputSerializer(serializers.Serializer[Any]):
-    items = FeedbackInputSerializer(many=True, allow_empty=False, max_length=MAX_BULK)  # type: ignore[call-arg]
+    # The list refuses an empty or a longer list itself, with its own messages; the validators
+    # (never reached) state the bounds in the schema (minItems, maxItems).
+    items: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=FeedbackInputSerializer(),
+        allow_empty=False,
+        max_length=MAX_BULK,
+        validators=[MinLengthValidator(1), MaxLengthValidator(MAX_BULK)],
+    )
 
 
 class BulkResultSerializer(serializers.Serializer[Any]):
@@ -245,8 +255,8 @@ def _idempotent(request: Request, create: Any) -> Response:
     if not key:
         body, code = create()
         return Response(body, status=code)
-    if len(key) > 200:
-        raise ValidationError({IDEMPOTENCY_HEADER: "At most 200 characters."})
+    if len(key) > IDEMPOTENCY_KEY_LENGTH:
+        raise ValidationError({IDEMPOTENCY_HEADER: f"At most {IDEMPOTENCY_KEY_LENGTH} characters."})
     organisation = member_of(request).organisation
     digest = hashlib.sha256(
         json.dumps(request.data, sort_keys=True, default=str).encode()
@@ -277,7 +287,7 @@ def _idempotent(request: Request, create: Any) -> Response:
 
 _IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
-    str,
+    {"type": "string", "maxLength": IDEMPOTENCY_KEY_LENGTH},
     OpenApiParameter.HEADER,
     description="Any unique string; a retried request with the same key creates nothing new.",
 )
@@ -301,14 +311,14 @@ class FeedbackListCreate(generics.ListAPIView[Feedback]):
         return super().get_permissions()
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("channel", str, enum=Channel.values),
-            OpenApiParameter("service", str, description="Service slug"),
-            OpenApiParameter("department", str, description="Department slug"),
-            OpenApiParameter("receivedFrom", str, description="Date, YYYY-MM-DD, inclusive"),
-            OpenApiParameter("receivedUntil", str, description="Date, YYYY-MM-DD, inclusive"),
-            OpenApiParameter("q", str, description="Words that must all occur in the text"),
-        ],
+        parameters=filter_parameters(
+            SignalFilterSet,
+            q="Words that must all occur in the text, or a reference",
+            service="Service slug",
+            department="Department slug",
+            receivedFrom="First day, inclusive",
+            receivedUntil="Last day, inclusive",
+        ),
         summary="Signals of the organisation, newest first",
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -436,6 +446,10 @@ class InboundEmail(APIView):
     )
     def post(self, request: Request) -> Response:
         member = member_of(request)
+        if not isinstance(request.data, Mapping):
+            raise ValidationError(
+                {"nonFieldErrors": ["Expected an object: the fields a mail provider posts."]}
+            )
         try:
             item = inbound.signal_from_webhook(request.data)
         except inbound.InboundMailError as error:

@@ -11,8 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from leerlus.core.api.fields import UtcDateTimeField
+from leerlus.core.api.parameters import filter_parameters
+from leerlus.core.filters import filters_checked
 
 from . import selectors
+from .filters import AuditEntryFilterSet
 from .models import AuditEntry, Department, Organisation, Service, User
 from .permissions import IsOrganisationMember, has_capability, member_of
 from .roles import Capability
@@ -140,20 +143,18 @@ class AuditEntryList(generics.ListAPIView[AuditEntry]):
     serializer_class = AuditEntrySerializer
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("action", str),
-            OpenApiParameter("actor", str, description="Part of the actor's name"),
-            OpenApiParameter("result", str, enum=AuditEntry.Result.values),
-        ]
+        parameters=filter_parameters(
+            AuditEntryFilterSet,
+            action="An action, e.g. service.create",
+            actor="Part of the actor's name",
+        )
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[AuditEntry]:
-        params = self.request.query_params
+        filterset = AuditEntryFilterSet(self.request.query_params)
+        filters_checked(filterset)
         return selectors.audit_entries_of(
-            organisation=member_of(self.request).organisation,
-            action=params.get("action", ""),
-            actor=params.get("actor", ""),
-            result=params.get("result", ""),
+            organisation=member_of(self.request).organisation, **filterset.audit_filters()
         )

@@ -13,15 +13,15 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from leerlus.core.api.fields import UtcDateTimeField
+from leerlus.core.api.parameters import filter_parameters
 from leerlus.core.filters import filters_checked
-from leerlus.feedback.models import Channel
 from leerlus.organisations.models import User
 from leerlus.organisations.permissions import has_capability, member_of
 from leerlus.organisations.roles import Capability
@@ -102,12 +102,9 @@ class AlertList(generics.ListAPIView[Alert]):
     serializer_class = AlertSerializer
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, enum=Alert.Status.values),
-            OpenApiParameter("kind", str, enum=Alert.Kind.values),
-            OpenApiParameter("channel", str, enum=Channel.values),
-            OpenApiParameter("theme", int, description="Theme id"),
-        ],
+        parameters=filter_parameters(
+            AlertFilterSet, status="Default: every status", theme="Theme id"
+        ),
         summary="Alerts (spikes, level shifts, new themes), newest first",
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from leerlus.core.api.fields import UtcDateTimeField
+from leerlus.core.api.parameters import filter_parameters
 from leerlus.core.filters import filters_checked
 from leerlus.organisations.models import Service
 from leerlus.organisations.permissions import member_of
@@ -79,12 +80,12 @@ class EventList(ViewOrCurate, generics.ListAPIView[Event]):
     serializer_class = EventSerializer
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("kind", str, enum=Event.Kind.values),
-            OpenApiParameter("dateFrom", str, description="Date, YYYY-MM-DD, inclusive"),
-            OpenApiParameter("dateUntil", str, description="Date, YYYY-MM-DD, inclusive"),
-            OpenApiParameter("q", str, description="Words in the title or description"),
-        ],
+        parameters=filter_parameters(
+            EventFilterSet,
+            dateFrom="First day, inclusive",
+            dateUntil="Last day, inclusive",
+            q="Words in the title or description",
+        ),
         summary="Events (releases, campaigns, policy changes, experiments), newest first",
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -15,22 +15,21 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from leerlus.core.api.pagination import PageNumberPagination
+from leerlus.core.api.pagination import PAGE_PARAMETERS, PageNumberPagination
+from leerlus.core.api.parameters import filter_parameters
 from leerlus.core.filters import filters_checked
-from leerlus.feedback.models import Channel
 from leerlus.organisations.permissions import has_capability, member_of
 from leerlus.organisations.roles import Capability
 
 from ..filters.themes import ThemeFilterSet, ThemeScopeFilterSet
 from ..selectors.counts import Period, theme_groups
 from ..selectors.themes import (
-    SORTS,
     Share,
     ThemeFilter,
     ThemeRow,
@@ -93,13 +92,12 @@ class ThemeDetailSerializer(ThemeSerializer):
     )
 
 
-_SCOPE_PARAMETERS = [
-    OpenApiParameter("period", int, description="Days up to `until` (default 28, at most 366)"),
-    OpenApiParameter("until", str, description="Last day, YYYY-MM-DD (default: today)"),
-    OpenApiParameter("channel", str, enum=Channel.values),
-    OpenApiParameter("service", str, description="Service slug"),
-    OpenApiParameter("department", str, description="Department slug"),
-]
+_SCOPE = {
+    "period": "Days up to `until` (default 28)",
+    "until": "Last day (default: today)",
+    "service": "Service slug",
+    "department": "Department slug",
+}
 
 
 def _shares(shares: list[Share]) -> list[dict[str, Any]]:
@@ -138,14 +136,14 @@ class ThemeList(APIView):
 
     @extend_schema(
         parameters=[
-            *_SCOPE_PARAMETERS,
-            OpenApiParameter("q", str, description="Words that must all occur in name or terms"),
-            OpenApiParameter("sort", str, enum=list(SORTS)),
-            OpenApiParameter(
-                "hidden", bool, description="Also hidden and retired themes (default: false)"
+            *filter_parameters(
+                ThemeFilterSet,
+                **_SCOPE,
+                q="Words that must all occur in name or terms",
+                sort="Default: volume",
+                hidden="Also hidden and retired themes (default: false)",
             ),
-            OpenApiParameter("page", int),
-            OpenApiParameter("pageSize", int),
+            *PAGE_PARAMETERS,
         ],
         responses=ThemePageSerializer,
         operation_id="themes_list",
@@ -174,7 +172,7 @@ class ThemeDetail(APIView):
     permission_classes = [has_capability(Capability.VIEW_FEEDBACK)]
 
     @extend_schema(
-        parameters=_SCOPE_PARAMETERS,
+        parameters=filter_parameters(ThemeScopeFilterSet, **_SCOPE),
         responses=ThemeDetailSerializer,
         summary="One theme (with the themes merged into it) over the period",
     )
