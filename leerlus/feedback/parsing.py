@@ -5,7 +5,9 @@ The files themselves are read by the engine's table readers (:mod:`leerlus.engin
 CSV, XLSX and JSONL, streamed, any encoding); mail files by :mod:`leerlus.feedback.mail`.
 What is decided here is what the importer makes of them: :func:`format_of` says which reader a
 file name calls for, and a :class:`ColumnMapping` says which column holds a signal's text, its
-date, channel, service and so on (recognised by name, Dutch or English, or given by hand).
+date, channel, service and so on: given by hand, or recognised by the engine's column detector
+(:mod:`leerlus.engine.columns`) by name, Dutch or English, and by a sample of the values
+(:func:`detect_mapping`; :func:`auto_mapping` is the same with names only).
 
 Pure Python (no Django), so the command line, the web upload and the benchmark map files the
 same way. Problems raise the engine's :class:`~leerlus.engine.tables.ParseError` with a
@@ -14,20 +16,22 @@ same way. Problems raise the engine's :class:`~leerlus.engine.tables.ParseError`
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from leerlus.engine import columns as detector
 from leerlus.engine.tables import TABLE_EXTENSIONS, ParseError
 
 __all__ = [
     "ACCEPTED_EXTENSIONS",
     "ALIASES",
+    "FIELD_SPECS",
     "TARGET_FIELDS",
     "ColumnMapping",
     "auto_mapping",
+    "detect_mapping",
     "format_of",
     "load_mapping",
     "resolve_mapping",
@@ -71,6 +75,69 @@ ALIASES: Final[dict[str, tuple[str, ...]]] = {
 # Fields whose value may come from "defaults" in a mapping (the same for every row).
 DEFAULTABLE: Final = frozenset(TARGET_FIELDS) - {"text", "external_id"}
 
+# Words in a column's name that point to a field where the values agree (``created``,
+# ``categoryName``, ``regionName``: an export of another municipal system), and what each
+# field's values look like (see leerlus.engine.columns.KINDS). In Leerlus the category a
+# signal is routed to is its service.
+HINTS: Final[dict[str, tuple[str, ...]]] = {
+    "text": ("omschrijving", "toelichting", "melding", "opmerking", "body", "message", "tekst"),
+    "received_at": (
+        "created", "aangemaakt", "gemeld", "ontvangen", "received", "datum", "date", "time",
+        "tijdstip", "registratie", "timestamp",
+    ),
+    "channel": ("source", "bron", "kanaal", "channel", "medium", "via"),
+    "service": (
+        "category", "categorie", "rubriek", "onderwerp", "subcategorie", "dienst", "product",
+        "service",
+    ),
+    "department": ("team", "afdeling", "department", "organisatieonderdeel", "unit"),
+    "reporter_kind": ("melder", "reporter", "indiener"),
+    "rating": ("rating", "score", "cijfer", "waardering", "tevredenheid", "sterren", "stars"),
+    "location": (
+        "region", "regio", "wijk", "buurt", "stadsdeel", "gebied", "plaats", "adres",
+        "address", "straat", "woonplaats", "area", "district", "location", "locatie",
+    ),
+    "case_url": ("url", "link", "zaak"),
+    "language": ("taal", "language", "lang"),
+    "external_id": ("nummer", "nr", "kenmerk", "ref", "reference", "referentie", "uuid", "key"),
+    "anonymous": ("anonymous", "anoniem", "anonymously"),
+}  # fmt: skip
+_KINDS: Final[dict[str, detector.Kind]] = {
+    "text": "text",
+    "received_at": "date",
+    "channel": "vocabulary",
+    "service": "category",
+    "department": "reference",
+    "reporter_kind": "vocabulary",
+    "rating": "rating",
+    "location": "label",
+    "case_url": "url",
+    "language": "vocabulary",
+    "external_id": "identifier",
+}
+# The fields the detector looks for: the signal's fields, and an anonymous flag, which is
+# recognised so that its yes/no column is not taken for another field, but not imported (an
+# import keeps no reporter's details, so every imported signal is anonymous).
+FIELD_SPECS: Final[tuple[detector.FieldSpec, ...]] = (
+    *(
+        detector.FieldSpec(
+            name=target,
+            kind=_KINDS[target],
+            names=ALIASES[target],
+            hints=HINTS[target],
+            required=target in ("text", "received_at"),
+        )
+        for target in TARGET_FIELDS
+    ),
+    detector.FieldSpec(
+        name="anonymous",
+        kind="flag",
+        names=("anonymous", "anoniem", "is_anonymous", "anonymously"),
+        hints=HINTS["anonymous"],
+        stored=False,
+    ),
+)
+
 
 def format_of(filename: str) -> str:
     """``csv``, ``xlsx``, ``jsonl``, ``eml`` or ``mbox`` from the file name, else ParseError."""
@@ -94,12 +161,17 @@ class ColumnMapping:
     As JSON (the ``--mapping`` file and what is saved per source)::
 
         {"text": "Omschrijving", "received_at": "Datum", "defaults": {"channel": "phone"},
-         "date_format": "%d-%m-%Y"}
+         "date_format": "%d-%m-%Y", "create_services": true}
+
+
+    ``create_services``: a service value (category) that matches none of the organisation's
+    services creates that service, instead of keeping the row aside.
     """
 
     columns: dict[str, str]
     defaults: dict[str, str] = field(default_factory=dict)
     date_format: str = ""
+    create_services: bool = False
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.columns)
@@ -107,11 +179,14 @@ class ColumnMapping:
             data["defaults"] = dict(self.defaults)
         if self.date_format:
             data["date_format"] = self.date_format
+        if self.create_services:
+            data["create_services"] = True
         return data
 
 
-# Keys of a stored mapping that are neither a field nor a setting: ignored when read.
-RESERVED_KEYS: Final = frozenset({"header"})
+# Keys of a stored mapping that are neither a field nor a setting: ignored when read (a
+# batch keeps its file's header and what the detector found beside its mapping).
+RESERVED_KEYS: Final = frozenset({"header", "detected"})
 
 
 def load_mapping(data: object) -> ColumnMapping:
@@ -121,8 +196,14 @@ def load_mapping(data: object) -> ColumnMapping:
     columns: dict[str, str] = {}
     defaults: dict[str, str] = {}
     date_format = ""
+    create_services = False
     for key, value in data.items():
         if key in RESERVED_KEYS:
+            continue
+        if key == "create_services":
+            if not isinstance(value, bool):
+                raise ParseError("bad_mapping", '"create_services" must be true or false.')
+            create_services = value
             continue
         if key == "defaults":
             if not isinstance(value, Mapping):
@@ -155,28 +236,30 @@ def load_mapping(data: object) -> ColumnMapping:
                 field=str(key),
                 accepted=", ".join(TARGET_FIELDS),
             )
-    return ColumnMapping(columns=columns, defaults=defaults, date_format=date_format)
+    return ColumnMapping(
+        columns=columns,
+        defaults=defaults,
+        date_format=date_format,
+        create_services=create_services,
+    )
 
 
-def _normalised(name: str) -> str:
-    return re.sub(r"[\s\-_/]+", "_", name.strip().lower())
+def detect_mapping(
+    header: list[str],
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    checks: Mapping[str, Callable[[str], bool]] | None = None,
+) -> tuple[ColumnMapping, detector.Detection]:
+    """The mapping the detector chose for a file (by name, and by the content of a sample of
+    ``rows``: see :mod:`leerlus.engine.columns`), and the detection with its reasons.
+    ``checks``: per field, whether a value is known (a channel, one of the services)."""
+    detection = detector.detect_columns(header, rows, FIELD_SPECS, checks=checks)
+    return ColumnMapping(columns=detection.columns), detection
 
 
 def auto_mapping(header: Iterable[str]) -> ColumnMapping:
     """Columns recognised by name (see ALIASES); the first alias found wins."""
-    by_name: dict[str, str] = {}
-    for column in header:
-        by_name.setdefault(_normalised(column), column)
-    columns: dict[str, str] = {}
-    used: set[str] = set()
-    for target in TARGET_FIELDS:
-        for alias in ALIASES[target]:
-            found = by_name.get(alias)
-            if found is not None and found not in used:
-                columns[target] = found
-                used.add(found)
-                break
-    return ColumnMapping(columns=columns)
+    return detect_mapping(list(header), ())[0]
 
 
 def resolve_mapping(header: list[str], mapping: ColumnMapping | None) -> ColumnMapping:
@@ -206,8 +289,8 @@ def resolve_mapping(header: list[str], mapping: ColumnMapping | None) -> ColumnM
     if "received_at" not in chosen.columns and "received_at" not in chosen.defaults:
         raise ParseError(
             "no_date_column",
-            "No date column found. Columns seen: %(seen)s. Accepted names: %(accepted)s "
-            "(or give a mapping).",
+            "No date column found: no column has a date's name or values that read as dates. "
+            "Columns seen: %(seen)s. Accepted names: %(accepted)s (or give a mapping).",
             seen=", ".join(header) or "-",
             accepted=", ".join(ALIASES["received_at"]),
         )

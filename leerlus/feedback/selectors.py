@@ -18,7 +18,8 @@ from leerlus.organisations.models import Organisation, User
 from leerlus.organisations.roles import Capability
 
 from . import parsing
-from .imports.mapping import batch_header
+from .imports.detection import batch_detection
+from .imports.mapping import batch_header, batch_mapping
 from .models import Feedback, ImportBatch, ImportMapping, RejectedRow
 
 
@@ -119,15 +120,23 @@ def saved_mapping_exists(*, organisation: Organisation, batch: ImportBatch) -> b
 
 
 def suggested_mapping(*, organisation: Organisation, batch: ImportBatch) -> parsing.ColumnMapping:
-    """The saved mapping of the batch's source where its columns are all in this file, else
-    the columns recognised by name."""
-    header = batch_header(_batch_of(organisation, batch))
+    """The mapping chosen for this import already (the way back from the preview), else the
+    saved mapping of the batch's source where its columns are all in this file, else the
+    columns the detector recognised by name and content when the file was uploaded."""
+    batch = _batch_of(organisation, batch)
+    header = batch_header(batch)
+    chosen = batch_mapping(batch)
+    if chosen.columns:
+        return chosen
     saved = ImportMapping.objects.filter(organisation=organisation, source=batch.source).first()
     if saved is not None:
         try:
             return parsing.resolve_mapping(header, parsing.load_mapping(saved.mapping))
         except tables.ParseError:
             pass
+    detection = batch_detection(batch)
+    if detection is not None:
+        return parsing.ColumnMapping(columns=detection.columns)
     return parsing.auto_mapping(header)
 
 

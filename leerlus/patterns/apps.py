@@ -2,7 +2,12 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from leerlus.feedback.listeners import Intake, register_intake_listener
+from leerlus.feedback.listeners import (
+    Imported,
+    Intake,
+    register_import_listener,
+    register_intake_listener,
+)
 
 
 def assign_new_signals(intake: Intake) -> None:
@@ -13,6 +18,15 @@ def assign_new_signals(intake: Intake) -> None:
     signals_arrived(intake.organisation_id)
 
 
+def retrain_routing(imported: Imported) -> None:
+    """Import listener: signals that came with their service (a history import with its
+    categories) are examples for the routing, so it learns from them now, not at night."""
+    if imported.with_service:
+        from .tasks import enqueue, train_routing
+
+        enqueue(train_routing, imported.organisation_id)
+
+
 class PatternsConfig(AppConfig):
     name = "leerlus.patterns"
     label = "patterns"
@@ -20,3 +34,4 @@ class PatternsConfig(AppConfig):
 
     def ready(self) -> None:
         register_intake_listener(assign_new_signals)
+        register_import_listener(retrain_routing)

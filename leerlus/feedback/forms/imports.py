@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from leerlus.core.forms import AccessibleFormMixin
-from leerlus.engine import tables
+from leerlus.engine import columns, tables
 
 from .. import parsing
 from ..imports import batches
+from ..imports.detection import describe_choice
 from ..imports.reasons import Reason, describe, describe_parse_error
 from ..models import Channel, RejectedRow
 
@@ -116,17 +117,40 @@ class MappingForm(AccessibleFormMixin, forms.Form):
             "2025-12-31T14:05:00Z."
         ),
     )
+    create_services = forms.BooleanField(
+        label=gettext_lazy("Create the services that do not exist yet"),
+        required=False,
+        help_text=gettext_lazy(
+            "A value in the service (category) column that matches none of this "
+            "organisation's services becomes a new service. Without this, its rows are kept "
+            "aside with the reason, for you to correct."
+        ),
+    )
 
-    def __init__(self, *args: Any, header: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        header: list[str],
+        detection: columns.Detection | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``detection``: what the detector found; each column it chose says why in its help
+        text, and :attr:`unsure` lists the fields it is not sure of."""
         super().__init__(*args, **kwargs)
         choices = [("", _("— not in the file —")), *((c, c) for c in header)]
         fields: dict[str, forms.Field] = {}
+        self.unsure: list[str] = []
         for target in parsing.TARGET_FIELDS:
             fields[f"column_{target}"] = forms.ChoiceField(
                 label=TARGET_LABELS[target],
                 choices=choices,
                 required=target in ("text", "received_at"),
             )
+            choice = detection.choice(target) if detection is not None else None
+            if choice is not None and self.initial.get(f"column_{target}") == choice.column:
+                fields[f"column_{target}"].help_text = describe_choice(choice)
+                if choice.unsure:
+                    self.unsure.append(str(TARGET_LABELS[target]))
         # The column choices first, then the two settings.
         fields.update(self.fields)
         self.fields = fields
@@ -164,7 +188,10 @@ class MappingForm(AccessibleFormMixin, forms.Form):
         if data.get("default_channel") and data["default_channel"] != Channel.IMPORT:
             defaults["channel"] = data["default_channel"]
         return parsing.ColumnMapping(
-            columns=columns, defaults=defaults, date_format=data.get("date_format") or ""
+            columns=columns,
+            defaults=defaults,
+            date_format=data.get("date_format") or "",
+            create_services=bool(data.get("create_services")),
         )
 
 

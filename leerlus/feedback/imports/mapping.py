@@ -3,6 +3,11 @@
 
 Which column holds which field is a ``parsing.ColumnMapping``; a batch keeps the one it used
 (:func:`batch_mapping`) and its file's header (:func:`batch_header`).
+
+A service value (the category of another system's export) is matched with the organisation's
+services by short name or name. One that matches none keeps its row aside with the reason,
+unless the mapping says ``create_services``: then the service is created (by the import's
+person, with an audit entry) and the row imported with it.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ from typing import Any, Final, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db import IntegrityError
 from django.utils import timezone
+from django.utils.text import slugify
 
 from leerlus.engine import dates, tables
-from leerlus.organisations.models import Department, Organisation, Service
+from leerlus.organisations.models import Department, Organisation, Service, User
+from leerlus.organisations.services import service_create
 
 from .. import mail, parsing
 from ..models import Channel, ImportBatch, ReporterKind
@@ -31,6 +39,8 @@ MAX_TEXT: Final = 10_000
 MAX_LOCATION: Final = 200
 MAX_EXTERNAL_ID: Final = 100
 MAX_URL: Final = 200
+MAX_SERVICE_NAME: Final = 200
+MAX_SERVICE_SLUG: Final = 60
 FUTURE_MARGIN: Final = timedelta(days=1)
 
 LANGUAGE_ALIASES: Final[dict[str, str]] = {
@@ -51,7 +61,8 @@ _URL: Final = URLValidator(schemes=["http", "https"])
 Known = TypeVar("Known", Service, Department)
 
 
-def _key(value: str) -> str:
+def reference_key(value: str) -> str:
+    """A service's or department's name as a row's value is compared with it."""
     return " ".join(value.casefold().split())
 
 
@@ -69,12 +80,12 @@ class Reference:
         for service in Service.objects.filter(organisation=organisation).select_related(
             "department"
         ):
-            services.setdefault(_key(service.slug), service)
-            services.setdefault(_key(service.name), service)
+            services.setdefault(reference_key(service.slug), service)
+            services.setdefault(reference_key(service.name), service)
         departments: dict[str, Department] = {}
         for department in Department.objects.filter(organisation=organisation):
-            departments.setdefault(_key(department.slug), department)
-            departments.setdefault(_key(department.name), department)
+            departments.setdefault(reference_key(department.slug), department)
+            departments.setdefault(reference_key(department.name), department)
         return cls(services=services, departments=departments)
 
 
@@ -104,11 +115,16 @@ class RowMapper:
         mapping: parsing.ColumnMapping,
         reference: Reference | None = None,
         now: datetime | None = None,
+        created_by: User | None = None,
+        preview: bool = False,
     ) -> None:
+        """``preview``: map without writing anything (a service to create is shown unsaved)."""
         self.organisation = organisation
         self.source = source
         self.mapping = mapping
         self.reference = reference or Reference.of(organisation)
+        self.created_by = created_by
+        self.preview = preview
         self.latest = (now or timezone.now()) + FUTURE_MARGIN
         self.formats = ", ".join(
             ([mapping.date_format] if mapping.date_format else []) + list(dates.DATE_EXAMPLES)
@@ -147,7 +163,7 @@ class RowMapper:
                 )
             )
 
-        service = self._lookup(values, "service", self.reference.services, reasons)
+        service = self._service(values, reasons)
         department = self._lookup(values, "department", self.reference.departments, reasons)
 
         reporter_value = self.value(values, "reporter_kind")
@@ -229,10 +245,42 @@ class RowMapper:
         value = self.value(values, target)
         if not value:
             return None
-        found = known.get(_key(value))
+        found = known.get(reference_key(value))
         if found is None:
             reasons.append(reason(f"unknown_{target}", target, value=quoted(value)))
         return found
+
+    def _service(self, values: Mapping[str, Any], reasons: list[Reason]) -> Service | None:
+        value = self.value(values, "service")
+        if not value or not self.mapping.create_services:
+            return self._lookup(values, "service", self.reference.services, reasons)
+        found = self.reference.services.get(reference_key(value))
+        if found is None:
+            found = self._new_service(value)
+        if found is None:
+            reasons.append(reason("unknown_service", "service", value=quoted(value)))
+        return found
+
+    def _new_service(self, value: str) -> Service | None:
+        """The service named ``value``, created where it does not exist (another process of
+        the same import may create it at the same moment: then that one is used)."""
+        slug = slugify(value)[:MAX_SERVICE_SLUG].strip("-")
+        if not slug:
+            return None
+        name = " ".join(value.split())[:MAX_SERVICE_NAME]
+        service = Service.objects.filter(organisation=self.organisation, slug=slug).first()
+        if service is None and self.preview:
+            return Service(organisation=self.organisation, name=name, slug=slug)
+        if service is None:
+            try:
+                service = service_create(
+                    organisation=self.organisation, name=name, slug=slug, actor=self.created_by
+                )
+            except (ValidationError, IntegrityError):
+                service = Service.objects.filter(organisation=self.organisation, slug=slug).first()
+        if service is not None:
+            self.reference.services.setdefault(reference_key(value), service)
+        return service
 
     @staticmethod
     def _rating(value: str, reasons: list[Reason]) -> int | None:
@@ -298,8 +346,12 @@ def batch_header(batch: ImportBatch) -> list[str]:
     return []
 
 
-def mapper_for(batch: ImportBatch) -> RowMapper:
+def mapper_for(batch: ImportBatch, *, preview: bool = False) -> RowMapper:
     """The row mapper of a batch's source, with the mapping the batch keeps."""
     return RowMapper(
-        organisation=batch.organisation, source=batch.source, mapping=batch_mapping(batch)
+        organisation=batch.organisation,
+        source=batch.source,
+        mapping=batch_mapping(batch),
+        created_by=batch.created_by,
+        preview=preview,
     )

@@ -45,7 +45,9 @@ REASON_MESSAGES: Final[dict[str, Promise]] = {
         "“%(value)s” is not a known channel. Accepted channels: %(accepted)s."
     ),
     "unknown_service": gettext_lazy(
-        "There is no service “%(value)s” in this organisation (by name or short name)."
+        "There is no service “%(value)s” in this organisation (by name or short name). Add "
+        "it to the organisation's services, or import again with the option to create "
+        "missing services."
     ),
     "unknown_department": gettext_lazy(
         "There is no department “%(value)s” in this organisation (by name or short name)."
@@ -68,6 +70,10 @@ REASON_MESSAGES: Final[dict[str, Promise]] = {
     ),
     "invalid_json": gettext_lazy("This line is not valid JSON."),
     "not_an_object": gettext_lazy("This line is not a JSON object with fields."),
+    "nul_character": gettext_lazy(
+        "This row holds a NUL byte (a zero byte, no text): the file may be damaged. Check the "
+        "row and import it again."
+    ),
     "not_stored": gettext_lazy(
         "This row could not be stored: it clashes with a signal stored at the same time. "
         "Import it again."
@@ -123,8 +129,12 @@ _PARSE_MESSAGES: Final[dict[str, Promise]] = {
         "(or give a mapping)."
     ),
     "no_date_column": gettext_lazy(
-        "No date column found. Columns seen: %(seen)s. Accepted names: %(accepted)s "
-        "(or give a mapping)."
+        "No date column found: no column has a date's name or values that read as dates. "
+        "Columns seen: %(seen)s. Accepted names: %(accepted)s (or give a mapping)."
+    ),
+    "unsure_column": gettext_lazy(
+        "Not sure which column holds %(unsure)s. Give a mapping that says which column is "
+        "which field."
     ),
 }
 

@@ -69,7 +69,11 @@ def test_every_kind_of_problem_gets_its_own_specific_reason(tmp_path, organisati
             "“postduif” is not a known channel. Accepted channels: web_form, phone, counter, "
             "email, chat, social_media, api, import, session."
         ],
-        7: ["There is no service “Hondenbelasting” in this organisation (by name or short name)."],
+        7: [
+            "There is no service “Hondenbelasting” in this organisation (by name or short "
+            "name). Add it to the organisation's services, or import again with the option to "
+            "create missing services."
+        ],
         8: ["The rating “7” is not a whole number from 1 to 5."],
         9: ["“geen-url” is not a valid web address (http or https, at most 200 characters)."],
         10: [

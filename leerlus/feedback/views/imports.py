@@ -28,7 +28,8 @@ from leerlus.organisations.roles import Capability
 
 from .. import parsing, selectors
 from ..forms.imports import CorrectedUploadForm, CorrectionForm, MappingForm, UploadForm
-from ..imports import batches, correction, export
+from ..imports import batches, correction, export, summary
+from ..imports.detection import batch_detection, batch_new_services
 from ..imports.mapping import batch_header, batch_mapping
 from ..imports.reasons import ImportFileError, describe_all
 from ..models import Channel, ImportBatch
@@ -94,7 +95,9 @@ def import_mapping_view(request: HttpRequest, pk: int) -> HttpResponse:
         channel_code(suggested.defaults.get("channel", "")) or Channel.IMPORT
     )
     initial["date_format"] = suggested.date_format
-    form = MappingForm(request.POST or None, header=header, initial=initial)
+    initial["create_services"] = suggested.create_services
+    detection = batch_detection(batch)
+    form = MappingForm(request.POST or None, header=header, initial=initial, detection=detection)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -114,6 +117,8 @@ def import_mapping_view(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "header": header,
             "saved": saved,
+            "detected": detection is not None,
+            "new_services": batch_new_services(batch),
             "column_fields": [form[f"column_{t}"] for t in parsing.TARGET_FIELDS],
         },
         status=status,
@@ -153,11 +158,15 @@ def import_run_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("imports:progress", pk=batch.pk)
 
 
+def _in_progress(batch: ImportBatch) -> bool:
+    """Waiting or running; an interrupted import is shown with its result, to be resumed."""
+    if batch.status == ImportBatch.Status.RUNNING:
+        return not batch.interrupted
+    return batch.status == ImportBatch.Status.PENDING
+
+
 def _progress_context(batch: ImportBatch) -> dict[str, Any]:
-    return {
-        "batch": batch,
-        "running": batch.status in (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING),
-    }
+    return {"batch": batch, "running": _in_progress(batch)}
 
 
 @capability_required(Capability.IMPORT_FEEDBACK)
@@ -174,9 +183,28 @@ def import_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required(Capability.IMPORT_FEEDBACK)
 def import_result_view(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(member_of(request), pk)
-    if batch.status in (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING):
+    if _in_progress(batch):
         return redirect("imports:progress", pk=batch.pk)
     return _render_result(request, batch, CorrectedUploadForm())
+
+
+@require_POST
+@capability_required(Capability.IMPORT_FEEDBACK)
+def import_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run an interrupted browser import again, from the file it keeps."""
+    member = member_of(request)
+    batch = _batch(member, pk)
+    if not batch.file:
+        messages.error(
+            request, _("The file of this import is gone: resume it where it was started.")
+        )
+        return redirect("imports:result", pk=batch.pk)
+    resumed = batches.import_batch_resume(batch=batch, resumed_by=member.person, request=request)
+    if resumed is None:
+        messages.info(request, _("This import is not interrupted: there is nothing to resume."))
+    else:
+        run_import.delay(resumed.pk)
+    return redirect("imports:progress", pk=batch.pk)
 
 
 def _render_result(
@@ -206,6 +234,8 @@ def _render_result(
             "page": page,
             "rows": rows,
             "open_rows": selectors.open_rejected_rows_count(organisation=organisation, batch=batch),
+            "recoded": summary.recoded_summary(batch),
+            "resume_command": summary.resume_command(batch),
             "form": upload_form,
         },
         status=status,
