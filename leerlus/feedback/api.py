@@ -16,7 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, serializers, status
 from rest_framework.authentication import BasicAuthentication
 from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from leerlus.core.api.authentication import TokenAuthentication
 from leerlus.core.api.fields import UtcDateTimeField
 from leerlus.core.api.parameters import filter_parameters
+from leerlus.core.api.parsers import NulKeepingJSONParser
 from leerlus.core.fastpath import newrows
 from leerlus.core.fastpath.serializers import SharedFieldsSerializer
 from leerlus.core.filters import filters_checked
@@ -37,6 +38,14 @@ from .filters import SignalFilterSet
 from .models import Channel, Feedback, IdempotencyRecord, ReporterKind
 
 MAX_BULK = 1000
+# The largest valid bulk body, compact UTF-8: per item the text's 10,000 characters at 4 bytes
+# (outside the Basic Multilingual Plane: emoji), every other text field at its longest at 4
+# bytes too (location 200, externalId and source 100, caseUrl 200, contact name 200, e-mail
+# 254, phone 30, language 8), slugs of 60, the longest choices, a receivedAt with 12 decimals,
+# keys and punctuation: about 44,800 bytes (the test builds it). 48 KiB an item leaves room
+# for the spaces and line breaks of indented JSON; 1 KiB more for the envelope.
+BULK_ITEM_BYTES = 48 * 1024
+BULK_MAX_BODY_BYTES = MAX_BULK * BULK_ITEM_BYTES + 1024
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_LENGTH = 200
 DUPLICATE_HEADER = "Duplicate-Of"
@@ -292,6 +301,10 @@ _IDEMPOTENCY_PARAMETER = OpenApiParameter(
     description="Any unique string; a retried request with the same key creates nothing new.",
 )
 _IDEMPOTENCY_CONFLICT = OpenApiResponse(description=IdempotencyConflict.default_detail)
+_BULK_TOO_LARGE = (
+    f"The request body is larger than the {BULK_MAX_BODY_BYTES:,} bytes "
+    f"({BULK_MAX_BODY_BYTES / 2**20:.1f} MiB) this endpoint accepts"
+)
 _DUPLICATE_OF = OpenApiParameter(
     DUPLICATE_HEADER,
     str,
@@ -380,12 +393,23 @@ class FeedbackListCreate(generics.ListAPIView[Feedback]):
 
 class FeedbackBulkCreate(APIView):
     permission_classes = [has_capability(Capability.LOG_CONTACT)]
+    max_body_bytes = BULK_MAX_BODY_BYTES  # read by leerlus.core.api.parsers
 
     @extend_schema(
         request=BulkInputSerializer,
-        responses={201: BulkResultSerializer, 422: _IDEMPOTENCY_CONFLICT},
+        responses={
+            201: BulkResultSerializer,
+            413: OpenApiResponse(description=_BULK_TOO_LARGE),
+            422: _IDEMPOTENCY_CONFLICT,
+        },
         parameters=[_IDEMPOTENCY_PARAMETER],
         summary=f"Record up to {MAX_BULK} signals at once; all are checked before any is stored",
+        description=(
+            f"The body may hold {BULK_MAX_BODY_BYTES:,} bytes: {MAX_BULK:,} items with every "
+            "field at its longest, each character taking the 4 bytes UTF-8 takes at most, "
+            "and room for spaces. Characters sent as escapes (\\u00e9: 6 bytes, as some JSON "
+            "libraries do by default) count as their escapes; send UTF-8 or fewer items."
+        ),
     )
     def post(self, request: Request) -> Response:
         member = member_of(request)
@@ -434,7 +458,9 @@ class InboundEmail(APIView):
 
     authentication_classes = [TokenAuthentication, BasicAuthentication]
     permission_classes = [has_capability(Capability.LOG_CONTACT)]
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    # NUL characters reach the view (a refused mail would be retried for days); it strips them.
+    parser_classes = [NulKeepingJSONParser, FormParser, MultiPartParser]
+    strips_nul_characters = True
 
     @extend_schema(
         request={

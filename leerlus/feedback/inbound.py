@@ -3,7 +3,8 @@
 
 The sender's address is not kept (no consent was asked); addresses inside the text are
 redacted like any other personal data. A provider's retry of the same message (same
-Message-ID) is recognised and stores nothing new.
+Message-ID) is recognised and stores nothing new. NUL characters, which PostgreSQL cannot
+store, are stripped rather than refused: a provider retries a refused mail for days.
 """
 
 import email
@@ -27,8 +28,8 @@ class InboundMailError(ValueError):
 def _first(data: Mapping[str, Any], *names: str) -> str:
     for name in names:
         value = data.get(name)
-        if isinstance(value, str) and value.strip():
-            return value
+        if isinstance(value, str) and value.replace("\x00", "").strip():
+            return value.replace("\x00", "")
     return ""
 
 
@@ -48,7 +49,7 @@ def _moment(value: str) -> datetime:
 
 
 def signal_from_webhook(data: Mapping[str, Any], raw: bytes = b"") -> SignalInput:
-    raw_mime = raw or _first(data, "email", "RawEmail").encode()
+    raw_mime = (raw or _first(data, "email", "RawEmail").encode()).replace(b"\x00", b"")
     if raw_mime:
         row = message_row(email.message_from_bytes(raw_mime, policy=email.policy.default))
         if not row["text"]:

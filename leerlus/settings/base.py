@@ -81,6 +81,9 @@ MIDDLEWARE = [
     "leerlus.core.fastpath.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "leerlus.core.middleware.SecurityHeadersMiddleware",
+    # Before any view or login attempt, after the middleware that set the headers of every
+    # response (its 400 keeps them): none of those reads the path, query or form into a query.
+    "leerlus.core.middleware.NulBytesMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -294,7 +297,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "leerlus.core.api.problems.problem_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # 413 over the view's body limit, 400 for nesting past 32 levels or a NUL character.
+    "DEFAULT_PARSER_CLASSES": ["leerlus.core.api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},
 }
 SPECTACULAR_SETTINGS = {

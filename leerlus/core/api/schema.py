@@ -1,14 +1,16 @@
 # SPDX-License-Identifier: EUPL-1.2
 """OpenAPI post-processing: every operation documents its problem+json error responses.
 
-The usual ones (400 where there is input, 401, 403, 404, and 503 with Retry-After while the
-database is away) are added to every operation. A view
+The usual ones (400, 401, 403, 404, 413 for a body over the limit where there is one, and 503
+with Retry-After while the database is away) are added to every operation. A view
 that answers with another error documents the status with a description only, e.g.
 ``responses={201: FeedbackSerializer, 422: OpenApiResponse(description="...")}``; every error
 response without content is given the problem+json body here, as the exception handler sends it.
 """
 
 from typing import Any
+
+from django.conf import settings
 
 from .problems import PROBLEM_CONTENT_TYPE, RETRY_AFTER_S
 
@@ -45,6 +47,12 @@ _ERRORS = {
     "404": "Not found",
 }
 _WRITES = {"post", "put", "patch"}
+# Any address: the NUL middleware (leerlus.core.middleware) refuses one before the view.
+_NUL_IN_ADDRESS = "Invalid input: a NUL character (%00) in the address"
+_TOO_LARGE = (
+    f"The request body is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes "
+    f"({settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20:.1f} MiB) this endpoint accepts"
+)
 _UNAVAILABLE_DESCRIPTION = (
     "The database is not available for a moment (a restart): send the same request again "
     "after Retry-After seconds; with the same Idempotency-Key, a signal that was stored after "
@@ -75,10 +83,14 @@ def add_problem_responses(
                     response["content"] = _problem_content()
             for status, description in _ERRORS.items():
                 if status == "400" and method not in _WRITES and not operation.get("parameters"):
-                    continue
+                    description = _NUL_IN_ADDRESS
                 operation["responses"].setdefault(
                     status,
                     {"description": description, "content": _problem_content()},
+                )
+            if method in _WRITES:
+                operation["responses"].setdefault(
+                    "413", {"description": _TOO_LARGE, "content": _problem_content()}
                 )
             operation["responses"].setdefault(
                 "503",

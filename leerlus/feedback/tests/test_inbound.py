@@ -90,3 +90,39 @@ def test_empty_payload_is_a_specific_problem(mailbox_client):
 
 def test_webhook_needs_a_role_that_may_log_contacts(client):
     assert client.post(URL, {"Subject": "x"}, content_type="application/json").status_code == 401
+
+
+def test_nul_characters_in_a_json_mail_are_stripped_and_the_mail_accepted(mailbox_client):
+    """A mail provider retries a 5xx for days, and a 400 loses the mail: strip, not refuse."""
+    payload = {
+        "Subject": "Container\u0000 niet geleegd",
+        "TextBody": "Al twee\u0000 weken.",
+        "MessageID": "nul-1@mail\u0000.example",
+        "Date": "Mon, 2 Mar 2026 09:15:00 +0100",
+        "Headers": [{"Name": "X-Spam\u0000", "Value": "no"}],
+    }
+
+    response = mailbox_client.post(URL, payload, format="json")
+
+    assert response.status_code == 201
+    signal = Feedback.objects.get()
+    assert signal.text == "Container niet geleegd\n\nAl twee weken."
+    assert signal.external_id == "nul-1@mail.example"
+
+
+def test_nul_bytes_in_a_form_mail_and_a_raw_message_are_stripped(mailbox_client):
+    form = mailbox_client.post(
+        URL,
+        "subject=Paspoort%00&body-plain=Wanneer%00+ophalen%3F&Message-Id=%3Cm%00f%40mg%3E",
+        content_type="application/x-www-form-urlencoded",
+    )
+    raw = mailbox_client.post(
+        URL,
+        {"email": "Subject: Lantaarn\u0000paal\r\nMessage-ID: <r\u00001@x>\r\n\r\nKap\u0000ot\r\n"},
+        format="json",
+    )
+
+    assert form.status_code == raw.status_code == 201
+    texts = sorted(Feedback.objects.values_list("text", flat=True))
+    assert texts == ["Lantaarnpaal\n\nKapot", "Paspoort\n\nWanneer ophalen?"]
+    assert "\x00" not in "".join(Feedback.objects.values_list("external_id", flat=True))
