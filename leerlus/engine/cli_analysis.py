@@ -34,7 +34,7 @@ from leerlus.engine.dates import parse_datetime
 from leerlus.engine.effects import EffectSettings, estimate_effect
 from leerlus.engine.io import InputError, find_column
 from leerlus.engine.routing import RoutingModel, predict, train
-from leerlus.engine.tables import RAW_LINE, ROW_ERROR, ParseError, open_table
+from leerlus.engine.tables import NUL_CHARACTER, RAW_LINE, ROW_ERROR, ParseError, open_table
 from leerlus.engine.text import fingerprint
 from leerlus.engine.themes import UNASSIGNED, discover
 from leerlus.engine.trends import (
@@ -115,7 +115,8 @@ def read_items(
         dates: list[date] = []
         try:
             for number, row in table.rows:
-                if ROW_ERROR in row:
+                # A row with a NUL byte is read without it (the importer keeps it aside).
+                if row.get(ROW_ERROR, NUL_CHARACTER) != NUL_CHARACTER:
                     raise InputError(
                         f"{path.name}, line {number}: not a JSON object ({row[ROW_ERROR]}): "
                         f"{row.get(RAW_LINE, '')[:40]!r}"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from leerlus.engine.tables import RAW_LINE, ROW_ERROR, ParseError, open_table
+from leerlus.engine.tables import NUL_CHARACTER, RAW_LINE, ROW_ERROR, ParseError, open_table
 
 __all__ = ["Column", "InputError", "read_texts"]
 
@@ -68,7 +68,8 @@ def read_texts(
         id_key = find_column(table.header, id_column, "--id-column", path) if id_column else None
         try:
             for number, row in table.rows:
-                if ROW_ERROR in row:
+                # A row with a NUL byte is read without it (the importer keeps it aside).
+                if row.get(ROW_ERROR, NUL_CHARACTER) != NUL_CHARACTER:
                     raise InputError(
                         f"{path.name}, line {number}: not a JSON object ({row[ROW_ERROR]}): "
                         f"{row.get(RAW_LINE, '')[:40]!r}"

@@ -9,7 +9,12 @@ which loads one sheet at a time (an XLSX sheet holds at most 1,048,576 rows).
 A reader yields ``(row_number, values)``: the row number as a spreadsheet shows it (the header
 is row 1) and the row's values by column name, all strings. A JSONL line that is not a JSON
 object still yields a row, with the line under :data:`RAW_LINE` and the problem under
-:data:`ROW_ERROR`, so a reader of the rows can keep it with a reason instead of dropping it.
+:data:`ROW_ERROR`, so a reader of the rows can keep it with a reason instead of dropping it;
+so does a row with a NUL byte (:data:`NUL_CHARACTER`, the NUL taken out of its values).
+
+A UTF-8 file with lines in Windows-1252 (two exports glued together, a line edited in an old
+program) reads: those lines alone are read as Windows-1252 (:mod:`.decoding`), and
+:attr:`Table.recoded` counts their rows.
 
 Errors about the file as a whole raise :class:`ParseError` with a ``code`` and ``params``; the
 web and command-line layers turn those into their own messages. What the columns mean is not
@@ -18,22 +23,24 @@ decided here (the importer's column mapping does that).
 
 from __future__ import annotations
 
-import codecs
 import csv
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any, Final
 
+from .decoding import LineMarks, Recoded, decoded_lines, sample_encoding, text_lines, without_nul
+
 __all__ = [
+    "NUL_CHARACTER",
     "RAW_LINE",
     "ROW_ERROR",
     "ROW_ERRORS",
     "TABLE_EXTENSIONS",
     "ParseError",
+    "Recoded",
     "Row",
     "Table",
     "detect_delimiter",
@@ -56,7 +63,9 @@ RAW_LINE: Final = "_line"
 # A control character no column name can hold (header names are split on whitespace, and
 # \x1f is whitespace), so a column of the file never passes for a row's problem.
 ROW_ERROR: Final = "\x1ferror"
-ROW_ERRORS: Final = frozenset({"invalid_json", "not_an_object"})
+# A row with a NUL byte: no text holds one (the file may be damaged), so the row is kept aside.
+NUL_CHARACTER: Final = "nul_character"
+ROW_ERRORS: Final = frozenset({"invalid_json", "not_an_object", NUL_CHARACTER})
 
 # Extension → table format.
 TABLE_EXTENSIONS: Final[dict[str, str]] = {
@@ -94,90 +103,22 @@ def _unsupported(name: str) -> ParseError:
     return ParseError("unsupported_format", "%(name)s is not a CSV, XLSX or JSONL file.", name=name)
 
 
-_BOMS: Final = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def detect_encoding(sample: bytes) -> str:
     """``utf-8-sig``/``utf-16``/``utf-32`` (by their BOM), ``utf-8`` or ``cp1252``.
 
-    UTF-8 is tried strictly on the sample (a character cut off at its end is allowed);
-    Windows-1252 otherwise. A sample with NUL bytes (binary, or UTF-16 without a BOM) or many
-    control characters is neither: ParseError ``unreadable_encoding``.
+    UTF-8 is tried strictly on the sample (a character cut off at its end is allowed). A
+    sample that is not UTF-8 throughout is still UTF-8 where one of its lines with accents is
+    (the other lines are then read as Windows-1252, line by line); else it is Windows-1252.
+    A sample with more than a few NUL bytes or other control characters (binary, or UTF-16
+    without a BOM) is neither: ParseError ``unreadable_encoding``.
     """
-    for bom, name in _BOMS:
-        if sample.startswith(bom):
-            return name
-    unreadable = ParseError(
-        "unreadable_encoding",
-        "The file is not text in UTF-8 or Windows-1252 (unreadable encoding).",
-    )
-    if b"\x00" in sample:
-        raise unreadable
-    try:
-        text = codecs.getincrementaldecoder("utf-8")("strict").decode(sample, final=False)
-        encoding = "utf-8"
-    except UnicodeDecodeError:
-        try:
-            text = sample.decode("cp1252")
-        except UnicodeDecodeError:
-            raise unreadable from None
-        encoding = "cp1252"
-    if len(_CONTROL.findall(text)) > max(2, len(text) // 100):
-        raise unreadable
+    encoding = sample_encoding(sample)
+    if encoding is None:
+        raise ParseError(
+            "unreadable_encoding",
+            "The file is not text in UTF-8 or Windows-1252 (unreadable encoding).",
+        )
     return encoding
-
-
-def _decoded_lines(binary: IO[bytes], encoding: str) -> Iterator[str]:
-    """The file's lines as text, one at a time, line endings kept (the csv module needs them).
-
-    A UTF-8 file with a stray Windows-1252 line (two exports glued together) still reads: that
-    line alone falls back to Windows-1252. NUL characters are dropped (no database stores them).
-    """
-    if encoding in ("utf-16", "utf-32"):
-        yield from (line.replace("\x00", "") for line in _text_lines(binary, encoding))
-        return
-    first = True
-    for raw in binary:
-        if first and encoding == "utf-8-sig" and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8) :]
-        first = False
-        try:
-            line = raw.decode("cp1252" if encoding == "cp1252" else "utf-8")
-        except UnicodeDecodeError:
-            line = raw.decode("cp1252", errors="replace")
-        yield line.replace("\x00", "") if "\x00" in line else line
-
-
-_LINE: Final = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")
-
-
-def _text_lines(binary: IO[bytes], encoding: str) -> Iterator[str]:
-    """Lines (ending in CR LF, LF or a lone CR) of a file in a multi-byte encoding."""
-    decoder = codecs.getincrementaldecoder(encoding)("replace")
-    pending = ""
-    while chunk := binary.read(SAMPLE_BYTES):
-        pending += decoder.decode(chunk)
-        used = 0
-        for match in _LINE.finditer(pending):
-            if match.end() == len(pending) and pending.endswith("\r"):
-                break  # a CR LF pair may be split over two chunks
-            yield match.group()
-            used = match.end()
-        pending = pending[used:]
-    pending += decoder.decode(b"", final=True)
-    used = 0
-    for match in _LINE.finditer(pending):
-        yield match.group()
-        used = match.end()
-    if pending[used:]:
-        yield pending[used:]
 
 
 # --- delimiters ----------------------------------------------------------------------------
@@ -233,7 +174,8 @@ def _sample_rows(sample: str, delimiter: str, *, complete: bool) -> list[list[st
 class Table:
     """An open file: its header and a one-pass iterator over its rows.
 
-    ``position()`` says how far the reader has got, in bytes of ``size``, for a progress bar.
+    ``position()`` says how far the reader has got, in bytes of ``size``, for a progress bar;
+    ``recoded`` which rows so far were read as Windows-1252 in a UTF-8 file.
     """
 
     header: list[str]
@@ -243,6 +185,7 @@ class Table:
     encoding: str = ""
     delimiter: str = ""
     position: Callable[[], int] = field(default=lambda: 0)
+    recoded: Recoded = field(default_factory=Recoded)
     _close: Callable[[], None] = field(default=lambda: None, repr=False)
 
     def close(self) -> None:
@@ -279,6 +222,21 @@ def _as_dict(header: list[str], values: list[str]) -> dict[str, str]:
         if values[index].strip():  # keep extra values: nothing the file holds is dropped
             row[f"column_{index + 1}"] = values[index]
     return row
+
+
+def _marked(
+    number: int, values: list[str], header: list[str], marks: LineMarks, recoded: Recoded
+) -> Iterator[Row]:
+    """A CSV row whose lines were read as Windows-1252 or held a NUL byte (none if blank)."""
+    was_recoded, nul = marks.take()
+    if not values or not any(v.strip() for v in values):
+        return
+    if was_recoded:
+        recoded.add(number)
+    row = _as_dict(header, values)
+    if nul:
+        row[ROW_ERROR] = NUL_CHARACTER
+    yield number, row
 
 
 def open_table(path: str | Path, file_format: str | None = None) -> Table:
@@ -342,10 +300,11 @@ def _open_csv(path: Path) -> Table:
             delimiter = detect_delimiter(*_first_lines(sample, complete))
         # Old Mac files end lines with a lone CR; the byte-wise line reader needs LF.
         lone_cr = b"\r" in head and b"\n" not in head
+        marks = LineMarks()
         lines = (
-            _text_lines(binary, "utf-8" if encoding == "utf-8-sig" else encoding)
+            without_nul(text_lines(binary, "utf-8" if encoding == "utf-8-sig" else encoding), marks)
             if lone_cr
-            else _decoded_lines(binary, encoding)
+            else decoded_lines(binary, encoding, marks)
         )
         reader = csv.reader(lines, delimiter=delimiter, strict=False)
         header: list[str] | None = None
@@ -355,6 +314,7 @@ def _open_csv(path: Path) -> Table:
                 break
         if header is None:
             raise _empty(path)
+        marks.take()
     except csv.Error as error:
         binary.close()
         raise ParseError(
@@ -367,14 +327,17 @@ def _open_csv(path: Path) -> Table:
         binary.close()
         raise
 
+    recoded = Recoded()
+
     def rows() -> Iterator[Row]:
         number = 1
         try:
             for values in reader:
                 number += 1
-                if not values or not any(v.strip() for v in values):
-                    continue
-                yield number, _as_dict(header, values)
+                if marks.recoded or marks.nul:  # rare: a check per row, no call
+                    yield from _marked(number, values, header, marks, recoded)
+                elif values and any(v.strip() for v in values):
+                    yield number, _as_dict(header, values)
         except csv.Error as error:
             raise ParseError(
                 "broken_row",
@@ -392,6 +355,7 @@ def _open_csv(path: Path) -> Table:
         encoding=encoding,
         delimiter=delimiter,
         position=binary.tell,
+        recoded=recoded,
         _close=binary.close,
     )
 
@@ -442,7 +406,7 @@ def _open_jsonl(path: Path) -> Table:
         # The header is every key seen in the first lines, in order of appearance.
         names: dict[str, None] = {}
         seen_rows = 0
-        for line in _decoded_lines(binary, encoding):
+        for line in decoded_lines(binary, encoding, LineMarks()):
             if not line.strip():
                 continue
             row = _json_row(line)
@@ -458,12 +422,21 @@ def _open_jsonl(path: Path) -> Table:
         binary.close()
         raise
 
+    marks = LineMarks()
+    recoded = Recoded()
+
     def rows() -> Iterator[Row]:
         number = 1  # row 1 is the (implicit) header, as in a spreadsheet
-        for line in _decoded_lines(binary, encoding):
+        for line in decoded_lines(binary, encoding, marks):
             number += 1
+            was_recoded, nul = marks.take()
             if line.strip():
-                yield number, _json_row(line)
+                if was_recoded:
+                    recoded.add(number)
+                row = _json_row(line)
+                if nul and ROW_ERROR not in row:
+                    row[ROW_ERROR] = NUL_CHARACTER
+                yield number, row
 
     return Table(
         header=list(names),
@@ -472,6 +445,7 @@ def _open_jsonl(path: Path) -> Table:
         file_format="jsonl",
         encoding=encoding,
         position=binary.tell,
+        recoded=recoded,
         _close=binary.close,
     )
 

@@ -151,6 +151,15 @@ def test_unreadable_encoding_is_a_one_line_error(tmp_path, capsys):
     assert "encoding" in _fails([str(binary), "--text-column", "text"], capsys)
 
 
+def test_a_row_with_a_nul_byte_is_read_without_it(tmp_path):
+    from leerlus.engine.io import read_texts
+
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"text\nEen\nTw\x00ee\nDrie\n")
+
+    assert read_texts(path, text_column="text").texts == ["Een", "Twee", "Drie"]
+
+
 def test_missing_file_is_a_one_line_error(tmp_path, capsys):
     assert "no such file" in _fails([str(tmp_path / "nope.csv"), "--text-column", "t"], capsys)
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from leerlus.engine.dates import parse_datetime
 from leerlus.engine.tables import (
+    NUL_CHARACTER,
     RAW_LINE,
     ROW_ERROR,
     ParseError,
@@ -121,6 +122,66 @@ def test_utf8_file_with_one_windows_line_still_reads_that_line(tmp_path):
     assert table.encoding == "utf-8"
     assert rows[0][1]["text"] == "Goed geregeld, één keer"
     assert rows[-1][1]["text"] == "Café"
+
+
+def test_windows_lines_among_utf8_lines_are_read_as_windows_and_flagged(tmp_path):
+    lines = [
+        "Café bij de balie;2025-01-01".encode(),
+        "Café bij de balie;2025-01-02".encode("cp1252"),
+        b"Geen accenten;2025-01-03",
+        "Één loket, € 5;2025-01-04".encode(),
+        '"Twee regels, één\nmet € 5";2025-01-05'.encode("cp1252"),
+        b"Daarna;2025-01-06",
+    ]
+    data = b"text;date\n" + b"\n".join(lines) + b"\n"
+
+    _header, rows, table = read(write(tmp_path, "mixed.csv", data))
+
+    assert table.encoding == "utf-8"
+    assert [v["text"] for _n, v in rows] == [
+        "Café bij de balie",
+        "Café bij de balie",
+        "Geen accenten",
+        "Één loket, € 5",
+        "Twee regels, één\nmet € 5",
+        "Daarna",
+    ]
+    assert (table.recoded.count, table.recoded.rows) == (2, [3, 6])
+
+
+def test_recoded_rows_keep_the_first_row_numbers_and_count_all(tmp_path):
+    body = b"".join(f"Café {i};2025-01-01\n".encode("cp1252") for i in range(150))
+    data = "text;date\nEén;2025-01-01\n".encode() + body
+
+    _header, rows, table = read(write(tmp_path, "veel.csv", data))
+
+    assert len(rows) == 151
+    assert table.recoded.count == 150
+    assert table.recoded.rows == list(range(3, 103))
+
+
+def test_a_nul_byte_marks_its_row_and_the_file_still_reads(tmp_path):
+    data = b"text;date\nEen;2025-01-01\nTw\x00ee;2025-01-02\nDrie;2025-01-03\n"
+
+    _header, rows, _table = read(write(tmp_path, "nul.csv", data))
+
+    assert rows == [
+        (2, {"text": "Een", "date": "2025-01-01"}),
+        (3, {"text": "Twee", "date": "2025-01-02", ROW_ERROR: NUL_CHARACTER}),
+        (4, {"text": "Drie", "date": "2025-01-03"}),
+    ]
+
+
+def test_a_nul_byte_in_a_jsonl_line_marks_that_row(tmp_path):
+    data = b'{"text": "Een"}\n{"text": "Tw\x00ee"}\n{"text": "Drie"}\n'
+
+    _header, rows, _table = read(write(tmp_path, "nul.jsonl", data))
+
+    assert rows == [
+        (2, {"text": "Een"}),
+        (3, {"text": "Twee", ROW_ERROR: NUL_CHARACTER}),
+        (4, {"text": "Drie"}),
+    ]
 
 
 @pytest.mark.parametrize("data", [b"", b"\n\n  \n", "\ufeff".encode()])
@@ -381,3 +442,60 @@ def test_delimiter_detection_always_answers_one_of_three(sample):
 def test_delimiter_detection_on_a_plain_header(names, delimiter):
     assume(all(name.strip() for name in names))
     assert detect_delimiter(delimiter.join(names) + "\n") == delimiter
+
+
+# A record's text: any Windows-1252 character but tab (the delimiter), new lines included.
+record_text = st.text(
+    alphabet=st.characters(
+        codec="cp1252", exclude_categories=("Cs", "Cc"), include_characters="\n"
+    ),
+    min_size=1,
+    max_size=30,
+).filter(str.strip)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    records=st.lists(
+        st.tuples(record_text, st.sampled_from(["utf-8", "cp1252"]), st.booleans()),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_mixed_encodings_and_nul_bytes_never_lose_a_valid_row(tmp_path_factory, records):
+    # More NUL bytes than a few say that the file is no text (UTF-16 without a BOM, binary).
+    assume(sum(nul for _t, _e, nul in records) <= 2)
+    data = b"text\tid\r\n"
+    for index, (text, encoding, nul) in enumerate(records):
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter="\t").writerow([text, f"r{index}"])
+        line = buffer.getvalue().encode(encoding)
+        # Windows-1252 bytes that also read as UTF-8 say nothing about which was meant.
+        assume(encoding == "utf-8" or _as_utf8(line) in (None, buffer.getvalue()))
+        data += line.replace(b"\tr", b"\tr\x00") if nul else line
+    path = tmp_path_factory.mktemp("mixed") / "mixed.tsv"
+    path.write_bytes(data)
+
+    _header, rows, table = read(path)
+
+    assert [(n, v["id"], v["text"]) for n, v in rows] == [
+        (i + 2, f"r{i}", text) for i, (text, _e, _n) in enumerate(records)
+    ]
+    assert [n for n, v in rows if v.get(ROW_ERROR) == NUL_CHARACTER] == [
+        i + 2 for i, (_t, _e, nul) in enumerate(records) if nul
+    ]
+    windows = [i + 2 for i, (t, e, _n) in enumerate(records) if e == "cp1252" and not t.isascii()]
+    assert table.recoded.rows == (windows if table.encoding == "utf-8" else [])
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.binary(max_size=40), min_size=1, max_size=20))
+def test_any_bytes_are_read_or_refused_as_a_whole_never_raise_otherwise(tmp_path_factory, lines):
+    path = tmp_path_factory.mktemp("bytes") / "bytes.csv"
+    path.write_bytes(b"text;date\n" + b"\n".join(lines))
+    try:
+        with open_table(path) as table:
+            rows = list(table.rows)
+    except ParseError:
+        return
+    assert all(isinstance(v, str) for _n, values in rows for v in values.values())
