@@ -8,8 +8,12 @@ Contact details and original texts live in their own tables, readable by fewer r
 expire.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leerlus.organisations.models import Department, Organisation, Service, User
@@ -79,6 +83,16 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.filename}"
+
+    @property
+    def interrupted(self) -> bool:
+        """Running, but its process has given no sign of life for
+        ``LEERLUS_IMPORT_STALE_SECONDS``: it died (killed, out of memory, a restart)."""
+        if self.status != self.Status.RUNNING:
+            return False
+        last = self.heartbeat_at or self.created_at
+        stale = timedelta(seconds=settings.LEERLUS_IMPORT_STALE_SECONDS)
+        return last is None or last < timezone.now() - stale
 
     @property
     def percent(self) -> int:

@@ -12,8 +12,8 @@ from .retention import idempotency_records_prune, retention_apply
 @shared_task(bind=True, ignore_result=True, acks_late=True)
 def run_import(self: Task, batch_id: int) -> None:
     """Run a web import. Idempotent: a batch that is running or finished is left alone,
-    unless this delivery repeats one whose worker died (then it starts afresh; what was
-    already stored counts as duplicates)."""
+    unless this delivery repeats one whose worker died (then, once the import's heartbeat has
+    stopped, it starts afresh; what was already stored counts as duplicates)."""
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     batch = batches.import_batch_claim(batch_id=batch_id, resume=redelivered)
     if batch is None:

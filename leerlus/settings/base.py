@@ -281,6 +281,9 @@ LEERLUS_WORKER_HEARTBEAT_MAX_AGE = env.int("LEERLUS_WORKER_HEARTBEAT_MAX_AGE", d
 # Processes that map, redact and insert one large import in parallel (PostgreSQL only);
 # 0 means one per CPU.
 LEERLUS_IMPORT_WORKERS = env.int("LEERLUS_IMPORT_WORKERS", default=0)
+# A running import writes a heartbeat with every chunk (well under a second apart); one with
+# none for this long was interrupted (its process died) and can be resumed.
+LEERLUS_IMPORT_STALE_SECONDS = env.int("LEERLUS_IMPORT_STALE_SECONDS", default=60)
 # How long one server process may reuse what it looked up for an API token (user, roles)
 # and for a service slug: a change counts everywhere within this time.
 LEERLUS_API_CALLER_CACHE_SECONDS = env.float("LEERLUS_API_CALLER_CACHE_SECONDS", default=10)

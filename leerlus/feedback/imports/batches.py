@@ -12,11 +12,13 @@ memory.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest
@@ -366,12 +368,26 @@ def import_preview(batch: ImportBatch, *, limit: int = 20) -> list[PreviewRow]:
 def import_batch_claim(*, batch_id: int, resume: bool = False) -> ImportBatch | None:
     """Mark a waiting import as running and return it; None when it is not waiting (already
     running or finished), so that a job delivered twice runs once. ``resume``: a job delivered
-    again after its worker died takes over the running import and starts it afresh (what was
-    already stored then counts as duplicates)."""
+    again takes over a running import once it is interrupted, and starts it afresh (what was
+    already stored then counts as duplicates); see :func:`_take_over`."""
     claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.PENDING).update(
         status=ImportBatch.Status.RUNNING, heartbeat_at=timezone.now()
     )
     if not claimed and resume:
+        return _take_over(batch_id)
+    if not claimed:
+        return None
+    return ImportBatch.objects.select_related("organisation", "created_by").get(pk=batch_id)
+
+
+def _take_over(batch_id: int) -> ImportBatch | None:
+    """A job is delivered again when its worker died, but also when the broker thinks it did
+    (Redis: a job not acknowledged within its visibility timeout) while the import still runs.
+    So the running import is taken over only once it is interrupted: its heartbeat is waited
+    for, at most ``LEERLUS_IMPORT_STALE_SECONDS`` (and a little), and an import whose heartbeat
+    still moves is left to its process (None)."""
+    deadline = time.monotonic() + settings.LEERLUS_IMPORT_STALE_SECONDS + 5
+    while True:
         with transaction.atomic():
             batch = (
                 ImportBatch.objects.select_for_update()
@@ -380,13 +396,14 @@ def import_batch_claim(*, batch_id: int, resume: bool = False) -> ImportBatch | 
             )
             if batch is None:
                 return None
-            _start_afresh(batch)
-            batch.heartbeat_at = timezone.now()
-            batch.save()
-            return batch
-    if not claimed:
-        return None
-    return ImportBatch.objects.select_related("organisation", "created_by").get(pk=batch_id)
+            if batch.interrupted:
+                _start_afresh(batch)
+                batch.heartbeat_at = timezone.now()
+                batch.save()
+                return batch
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(1)
 
 
 def _start_afresh(batch: ImportBatch) -> None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/preview/", views.import_preview_view, name="preview"),
     path("<int:pk>/run/", views.import_run_view, name="run"),
     path("<int:pk>/result/", views.import_result_view, name="result"),
+    path("<int:pk>/resume/", views.import_resume_view, name="resume"),
     path("<int:pk>/rejected.csv", views.import_rejected_csv_view, name="rejected_csv"),
     path("<int:pk>/corrected/", views.import_corrected_view, name="corrected"),
     path(
