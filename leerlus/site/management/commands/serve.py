@@ -44,6 +44,9 @@ class Command(BaseCommand):
                 # setting behind a proxy is in docs/deployment.md).
                 *("--blocking-threads", "4", "--access-log", "--log-level", "warning"),
                 "--respawn-failed-workers",  # a web worker that dies is replaced by granian
+                # A worker told to stop while it is still loading the application does not
+                # stop: granian kills it after 10 s (before the supervisor's 15 s).
+                *("--workers-kill-timeout", "10"),
                 "leerlus.wsgi:application",
             ],
         }
