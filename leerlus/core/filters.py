@@ -5,22 +5,36 @@ and the API send it), whole numbers, a checkbox, and the API's refusal of invali
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Final
 
 import django_filters  # type: ignore[import-untyped]  # django-filter ships no stubs
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from django_filters.utils import translate_validation  # type: ignore[import-untyped]  # no stubs
 
 ISO_DATE_FORMATS: Final = ["%Y-%m-%d"]
+# Every day in between is the start and end of a timezone-aware day and a DATE in each
+# database; year 1 and year 9999 are valid dates that overflow as such (a 500 once).
+FIRST_DAY: Final = date(1900, 1, 1)
+LAST_DAY: Final = date(2999, 12, 31)
 
 
 class IsoDateField(forms.DateField):
-    """A day as ``YYYY-MM-DD``, whatever the language of the page."""
+    """A day as ``YYYY-MM-DD``, whatever the language of the page, from 1900 to 2999."""
+
+    default_validators = [MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)]
 
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("input_formats", ISO_DATE_FORMATS)
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        kwargs.setdefault(
+            "widget",
+            forms.DateInput(
+                attrs={"type": "date", "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()},
+                format="%Y-%m-%d",
+            ),
+        )
         super().__init__(**kwargs)  # type: ignore[arg-type]
 
 

@@ -81,3 +81,28 @@ def test_bad_filters_are_named_by_the_api_and_on_the_page(client_for, analyst, s
     assert page.status_code == 200
     assert set(page.context["form"].errors) == set(bad)
     assert len(page.context["page"].object_list) == 4  # nothing hidden by a filter it refused
+
+
+def test_dates_outside_1900_to_2999_are_named_by_the_api_and_on_the_page(
+    client_for, analyst, signals
+):
+    """Year 1 and year 9999 are valid dates but overflow as the start or end of a day in
+    Europe/Amsterdam (a 500 before)."""
+    extremes = {"receivedFrom": "0001-01-01", "receivedUntil": "9999-12-31"}
+
+    refused = _api(analyst).get("/api/v1/feedback", extremes)
+    events = _api(analyst).get(
+        "/api/v1/events", {"dateFrom": "0001-01-01", "dateUntil": "9999-12-31"}
+    )
+    page = client_for(analyst).get("/signals/", extremes)
+
+    assert refused.status_code == events.status_code == 400
+    params = {p["name"]: p["reason"] for p in refused.json()["invalidParams"]}
+    assert set(params) == set(extremes)
+    assert "1900-01-01" in params["receivedFrom"]
+    assert "2999-12-31" in params["receivedUntil"]
+    assert {p["name"] for p in events.json()["invalidParams"]} == {"dateFrom", "dateUntil"}
+    assert page.status_code == 200
+    assert set(page.context["form"].errors) == set(extremes)
+    widest = {"receivedFrom": "1900-01-01", "receivedUntil": "2999-12-31"}
+    assert _api(analyst).get("/api/v1/feedback", widest).json()["count"] == 4
