@@ -26,6 +26,9 @@ LOGGING_CONFIG = None
 # by the tests about it (leerlus/accounts/tests/test_second_factor.py and the admin's).
 LEERLUS_REQUIRE_SECOND_FACTOR = False
 
+# The test databases and the embedded broker live here; a fresh checkout has no var/ yet.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared memory: a real worker thread and the test then lock rows the way
     # two processes would, instead of failing on shared-cache table locks.
