@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from leerlus.core.api.authentication import TokenAuthentication
 from leerlus.core.api.fields import UtcDateTimeField
 from leerlus.core.api.parameters import filter_parameters
-from leerlus.core.api.parsers import NulKeepingJSONParser
+from leerlus.core.api.parsers import NUL_REASON, NulKeepingJSONParser
 from leerlus.core.fastpath import newrows
 from leerlus.core.fastpath.serializers import SharedFieldsSerializer
 from leerlus.core.filters import filters_checked
@@ -266,6 +266,8 @@ def _idempotent(request: Request, create: Any) -> Response:
         return Response(body, status=code)
     if len(key) > IDEMPOTENCY_KEY_LENGTH:
         raise ValidationError({IDEMPOTENCY_HEADER: f"At most {IDEMPOTENCY_KEY_LENGTH} characters."})
+    if "\x00" in key:
+        raise ValidationError({IDEMPOTENCY_HEADER: NUL_REASON})
     organisation = member_of(request).organisation
     digest = hashlib.sha256(
         json.dumps(request.data, sort_keys=True, default=str).encode()

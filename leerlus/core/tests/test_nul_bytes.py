@@ -120,3 +120,14 @@ def test_ordinary_nesting_still_passes(api):
     )
 
     assert response.status_code == 201
+
+
+def test_a_nul_character_in_an_idempotency_key_is_a_400_naming_the_header(api):
+    """HTTP servers refuse most such headers before Django; the test client does not."""
+    response = api.post(
+        "/api/v1/feedback", {"text": "hallo"}, format="json", HTTP_IDEMPOTENCY_KEY="k\x00"
+    )
+
+    assert response.status_code == 400
+    assert [p["name"] for p in response.json()["invalidParams"]] == ["Idempotency-Key"]
+    assert Feedback.objects.count() == 0
