@@ -3,10 +3,12 @@
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 from leerlus.core import memo
 from leerlus.organisations.models import Organisation, User
 from leerlus.organisations.roles import Role
+from leerlus.organisations.services import api_token_create
 from leerlus.organisations.tests.factories import (
     PASSWORD,
     DepartmentFactory,
@@ -90,6 +92,18 @@ def client_for(db: None):
         return client
 
     return login
+
+
+@pytest.fixture
+def api_for(db: None):
+    """An API client sending ``user``'s token, as an integration does."""
+
+    def make(user: User) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user)}")
+        return client
+
+    return make
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from leerlus.core.fastpath import newrows
 from leerlus.core.fastpath.serializers import SharedFieldsSerializer
 from leerlus.core.filters import filters_checked
 from leerlus.core.memo import ExpiringCache
+from leerlus.organisations.audit import AuditedReads
 from leerlus.organisations.models import Department, Organisation, Service
 from leerlus.organisations.permissions import Member, has_capability, member_of
 from leerlus.organisations.roles import Capability
@@ -316,9 +317,10 @@ _DUPLICATE_OF = OpenApiParameter(
 )
 
 
-class FeedbackListCreate(generics.ListAPIView[Feedback]):
+class FeedbackListCreate(AuditedReads, generics.ListAPIView[Feedback]):
     permission_classes = [has_capability(Capability.VIEW_FEEDBACK)]
     serializer_class = FeedbackSerializer
+    audit_action = "feedback.api_list"
 
     def get_permissions(self) -> Any:
         if self.request.method == "POST":
@@ -421,13 +423,9 @@ class FeedbackBulkCreate(APIView):
         items = [item_serializer.to_signal(a) for a in serializer.validated_data["items"]]
 
         def create() -> tuple[dict[str, Any], int]:
-            with transaction.atomic():
-                result = services.feedback_ingest(
-                    organisation=member.organisation,
-                    items=items,
-                    created_by=member.person,
-                    keep_created=True,
-                )
+            result = services.feedback_bulk_create(
+                organisation=member.organisation, items=items, created_by=member.person
+            )
             body = {
                 "imported": result.imported,
                 "duplicates": result.duplicates,
@@ -438,14 +436,22 @@ class FeedbackBulkCreate(APIView):
         return _idempotent(request, create)
 
 
-class FeedbackDetail(generics.RetrieveAPIView[Feedback]):
+class FeedbackDetail(AuditedReads, generics.RetrieveAPIView[Feedback]):
     permission_classes = [has_capability(Capability.VIEW_FEEDBACK)]
     serializer_class = FeedbackSerializer
     lookup_field = "reference"
+    audit_action = "feedback.api_read"
 
     def get_queryset(self) -> QuerySet[Feedback]:
         member = member_of(self.request)
         return selectors.feedback_of(organisation=member.organisation, viewer=member.person)
+
+    def get_object(self) -> Feedback:
+        self.audited = feedback = super().get_object()
+        return feedback
+
+    def audit_details(self, request: Request, response: Response) -> dict[str, Any]:
+        return {"reference": response.data["reference"]}
 
 
 class InboundEmailResultSerializer(serializers.Serializer[Any]):
@@ -482,18 +488,9 @@ class InboundEmail(APIView):
             item = inbound.signal_from_webhook(request.data)
         except inbound.InboundMailError as error:
             raise ValidationError({"nonFieldErrors": [str(error)]}) from error
-        organisation = member.organisation
-        with transaction.atomic():
-            result = services.feedback_ingest(
-                organisation=organisation, items=[item], created_by=member.person, keep_created=True
-            )
-        code: int
-        if result.created:
-            reference, code = result.created[0].reference, status.HTTP_201_CREATED
-        else:
-            fingerprint = services.fingerprint_of(organisation.pk, item)
-            reference = Feedback.objects.get(
-                organisation=organisation, fingerprint=fingerprint
-            ).reference
-            code = status.HTTP_200_OK
-        return Response({"reference": reference, "duplicate": not result.created}, status=code)
+        # A provider's retry of a stored mail (same Message-ID, or time and text) is that one.
+        feedback, created = services.feedback_create_once(
+            organisation=member.organisation, item=item, created_by=member.person
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response({"reference": feedback.reference, "duplicate": not created}, status=code)

@@ -197,6 +197,29 @@ def feedback_create_once(
     return feedback, True
 
 
+def feedback_bulk_create(
+    *, organisation: Organisation, items: list[SignalInput], created_by: User | None = None
+) -> IngestResult:
+    """The API's bulk create: all items in one transaction, signals already present counted as
+    duplicates, and one audit entry for the call (its counts and new references), not one per
+    signal."""
+    with transaction.atomic():
+        result = feedback_ingest(
+            organisation=organisation, items=items, created_by=created_by, keep_created=True
+        )
+        audit.record(
+            action="feedback.bulk_create",
+            actor=created_by,
+            organisation=organisation,
+            details={
+                "imported": result.imported,
+                "duplicates": result.duplicates,
+                "references": [feedback.reference for feedback in result.created],
+            },
+        )
+    return result
+
+
 def _chunks(items: Iterable[SignalInput], size: int) -> Iterator[list[SignalInput]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):

@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Writing the audit log. Every service that changes or reveals something calls ``record``."""
+"""Writing the audit log. Every service that changes or reveals something calls ``record``;
+API views that show signals mix in :class:`AuditedReads`."""
 
 from typing import Any
 
 from django.db import models
 from django.http import HttpRequest
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from leerlus.core.addresses import client_address
 from leerlus.core.fastpath import newrows
@@ -46,3 +49,38 @@ def record(
     # AuditEntry.save() only refuses to change an entry; insert() writes new rows only.
     newrows.insert(entry)
     return entry
+
+
+class AuditedReads:
+    """Mixed into an API view (before DRF's class) that shows signals' texts: each answered
+    GET leaves one entry, ``audit_action`` with the query's parameters and, for a page, the
+    total count and the rows shown (never one entry per row). A detail view sets
+    ``self.audited`` to the object it shows (in ``get_object``) and names it in
+    :meth:`audit_details`."""
+
+    audit_action: str
+    audited: models.Model | None = None
+
+    def audit_details(self, request: Request, response: Response) -> dict[str, Any]:
+        data = response.data
+        details: dict[str, Any] = {"filters": dict(request.query_params.items())}
+        if isinstance(data, dict) and "results" in data:
+            details.update(count=data["count"], shown=len(data["results"]))
+        return details
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        final: Response = super().finalize_response(  # type: ignore[misc]  # DRF's view
+            request, response, *args, **kwargs
+        )
+        if request.method == "GET" and final.status_code == 200:
+            actor = request.user if isinstance(request.user, User) else None
+            record(
+                action=self.audit_action,
+                actor=actor,
+                obj=self.audited,
+                request=request,
+                details=self.audit_details(request, final),
+            )
+        return final

@@ -22,12 +22,6 @@ BY_ID = {"text": "Lantaarnpaal kapot", "externalId": "crm-17", "source": "crm"}
 BY_TEXT = {"text": "Lantaarnpaal kapot", "source": "crm", "receivedAt": "2026-03-02T09:15:00Z"}
 
 
-def _client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user)}")
-    return client
-
-
 @pytest.fixture
 def kcc(make_user):
     return make_user(Role.FRONT_OFFICE, username="kcc")
@@ -35,8 +29,8 @@ def kcc(make_user):
 
 @pytest.mark.parametrize("payload", [BY_ID, BY_TEXT], ids=["external-id", "text-and-time"])
 @pytest.mark.parametrize("key", ["", "retry-1"], ids=["no-key", "idempotency-key"])
-def test_the_same_signal_twice_answers_the_stored_one(kcc, payload, key):
-    client = _client(kcc)
+def test_the_same_signal_twice_answers_the_stored_one(api_for, kcc, payload, key):
+    client = api_for(kcc)
     headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
 
     first = client.post(URL, payload, format="json", **headers)
@@ -50,8 +44,8 @@ def test_the_same_signal_twice_answers_the_stored_one(kcc, payload, key):
     assert Feedback.objects.count() == 1
 
 
-def test_a_keyed_duplicate_replays_as_a_duplicate(kcc):
-    client = _client(kcc)
+def test_a_keyed_duplicate_replays_as_a_duplicate(api_for, kcc):
+    client = api_for(kcc)
     client.post(URL, BY_ID, format="json")
 
     first = client.post(URL, BY_ID, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
@@ -63,8 +57,8 @@ def test_a_keyed_duplicate_replays_as_a_duplicate(kcc):
     assert Feedback.objects.count() == 1
 
 
-def test_the_same_external_id_from_another_source_is_another_signal(kcc):
-    client = _client(kcc)
+def test_the_same_external_id_from_another_source_is_another_signal(api_for, kcc):
+    client = api_for(kcc)
 
     first = client.post(URL, BY_ID, format="json")
     other = client.post(URL, {**BY_ID, "source": "zaaksysteem"}, format="json")
@@ -73,8 +67,8 @@ def test_the_same_external_id_from_another_source_is_another_signal(kcc):
     assert Feedback.objects.count() == 2
 
 
-def test_a_duplicate_of_a_confidential_signal_the_caller_may_not_see_is_a_409(kcc):
-    client = _client(kcc)
+def test_a_duplicate_of_a_confidential_signal_the_caller_may_not_see_is_a_409(api_for, kcc):
+    client = api_for(kcc)
     client.post(URL, {**BY_ID, "confidential": True}, format="json")
 
     again = client.post(URL, BY_ID, format="json")
