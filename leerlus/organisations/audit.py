@@ -51,13 +51,12 @@ def record(
     return entry
 
 
+# Mixed into an API view (before DRF's class) that shows signals' texts: each answered GET
+# leaves one entry, ``audit_action`` with the query's parameters and, for a page, the total
+# count and the rows shown (never one entry per row). A detail view sets ``self.audited`` to
+# the object it shows (in ``get_object``) and names it in :meth:`audit_details`. (A comment,
+# not a docstring: the OpenAPI document would show it as every such operation's description.)
 class AuditedReads:
-    """Mixed into an API view (before DRF's class) that shows signals' texts: each answered
-    GET leaves one entry, ``audit_action`` with the query's parameters and, for a page, the
-    total count and the rows shown (never one entry per row). A detail view sets
-    ``self.audited`` to the object it shows (in ``get_object``) and names it in
-    :meth:`audit_details`."""
-
     audit_action: str
     audited: models.Model | None = None
 
