@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""What the process tests need: a free port, and live processes as /proc shows them."""
+"""What the process tests need: a free port, the test database's address for a server
+process, and live processes as /proc shows them."""
 
 import socket
 import time
@@ -11,6 +12,18 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def database_url_for_servers() -> str:
+    """The test database (its tables committed to: a transactional test, or a module's own
+    set-up), as ``DATABASE_URL`` for a server started as a separate process."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    user = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _stat_fields(pid: int | str) -> list[str] | None:

@@ -13,25 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from leerlus.organisations.roles import Role
 from leerlus.organisations.services import api_token_create
 
-from .processes import alive, children, descendants, eventually, free_port
+from .processes import alive, children, database_url_for_servers, descendants, eventually, free_port
 
 pytestmark = [pytest.mark.process, pytest.mark.django_db(transaction=True)]
 
 RECOVERY_S = 15  # what issue #11 asks: answering again within 15 s after a kill
-
-
-def _database_url() -> str:
-    """The test database, committed to (transaction=True), for the server's processes."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    user = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _only(processes: dict[int, str], *words: str) -> int | None:
@@ -62,7 +52,7 @@ def serve(make_user, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], 
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "leerlus.settings.local",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url_for_servers(),
         "LEERLUS_VAR_DIR": str(tmp_path),  # its own embedded broker and secret key
         "CELERY_BROKER_URL": "",
         "REDIS_URL": "",
