@@ -11,7 +11,7 @@ import email
 import email.policy
 import email.utils
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .mail import html_to_text, message_row, trim_reply
@@ -39,13 +39,18 @@ def _header(headers: str, name: str) -> str:
 
 
 def _moment(value: str) -> datetime:
-    if value.isdigit():  # Mailgun: seconds since the epoch
-        return datetime.fromtimestamp(int(value), tz=UTC)
+    """When the mail was sent; now where that does not parse, lies beyond what a date holds,
+    or lies more than a day ahead (a signal from the future would count in no period)."""
+    now = datetime.now(tz=UTC)
     try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return datetime.now(tz=UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        if value.isdigit():  # Mailgun: seconds since the epoch
+            moment = datetime.fromtimestamp(int(value), tz=UTC)
+        else:
+            moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError, OSError):
+        return now
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return now if moment > now + timedelta(days=1) else moment
 
 
 def signal_from_webhook(data: Mapping[str, Any], raw: bytes = b"") -> SignalInput:

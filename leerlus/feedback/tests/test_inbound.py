@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: EUPL-1.2
 import base64
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from leerlus.feedback.models import Feedback
@@ -126,3 +128,23 @@ def test_nul_bytes_in_a_form_mail_and_a_raw_message_are_stripped(mailbox_client)
     texts = sorted(Feedback.objects.values_list("text", flat=True))
     assert texts == ["Lantaarnpaal\n\nKapot", "Paspoort\n\nWanneer ophalen?"]
     assert "\x00" not in "".join(Feedback.objects.values_list("external_id", flat=True))
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "9" * 30,  # Mailgun's seconds since the epoch, past what a date holds: was a 500
+        "99999999999",  # the year 5138
+        "Fri, 31 Dec 9999 23:59:59 +0000",
+    ],
+)
+def test_a_mail_dated_in_the_future_or_beyond_any_date_counts_as_received_now(mailbox_client, when):
+    """A 500 makes the provider send the mail again for days; a date far ahead would put the
+    signal past every period. It is taken as received now, like a date that does not parse."""
+    payload = {"subject": "Paspoort", "body-plain": "Waar blijft mijn paspoort?", "timestamp": when}
+
+    response = mailbox_client.post(URL, payload, format="json")
+
+    assert response.status_code == 201
+    received = Feedback.objects.get().received_at
+    assert abs(received - timezone.now()) < timedelta(hours=1)
