@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.utils import translate_validation  # type: ignore[import-untyped]  # no stubs
 
 ISO_DATE_FORMATS: Final = ["%Y-%m-%d"]
+# The largest id a row can have (BigAutoField): a filter on a larger one would not reach the
+# database on SQLite ("Python int too large to convert to SQLite INTEGER", a 500).
+MAX_ID: Final = 2**63 - 1
 # Every day in between is the start and end of a timezone-aware day and a DATE in each
 # database; year 1 and year 9999 are valid dates that overflow as such (a 500 once).
 FIRST_DAY: Final = date(1900, 1, 1)

@@ -106,7 +106,11 @@ DATE = {"oneOf": [{"type": "string", "format": "date"}, EMPTY]}
         ("/api/v1/feedback", "receivedUntil", DATE),
         ("/api/v1/events", "dateFrom", DATE),
         ("/api/v1/events", "dateUntil", DATE),
-        ("/api/v1/alerts", "theme", {"oneOf": [{"type": "integer"}, EMPTY]}),
+        (
+            "/api/v1/alerts",
+            "theme",
+            {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 2**63 - 1}, EMPTY]},
+        ),
         (
             "/api/v1/alerts",
             "status",
@@ -147,6 +151,9 @@ def test_an_empty_filter_is_no_filter(caller, query):
         ("/api/v1/themes", "q=" + "x" * 201, "q"),
         ("/api/v1/feedback", "receivedFrom=1-2-3", "receivedFrom"),
         ("/api/v1/events", "dateUntil=tomorrow", "dateUntil"),
+        ("/api/v1/alerts", f"theme={2**63}", "theme"),  # a 500 on SQLite
+        ("/api/v1/alerts", "theme=-" + "9" * 25, "theme"),
+        ("/api/v1/alerts", "theme=0", "theme"),
     ],
 )
 def test_a_filter_value_the_document_refuses_is_a_400_naming_it(caller, path, query, name):

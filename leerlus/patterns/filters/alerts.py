@@ -11,7 +11,7 @@ from django import forms
 from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from leerlus.core.filters import IntegerFilter, chosen
+from leerlus.core.filters import MAX_ID, IntegerFilter, chosen
 from leerlus.core.forms import AccessibleFormMixin
 from leerlus.feedback.models import Channel
 from leerlus.organisations.models import Organisation
@@ -40,7 +40,7 @@ class AlertFilterSet(django_filters.FilterSet):
     )
     # Any theme id is a valid filter (another organisation's finds nothing); the page offers
     # the themes that have alerts.
-    theme = IntegerFilter(label=_("Theme"), widget=forms.Select)
+    theme = IntegerFilter(label=_("Theme"), widget=forms.Select, min_value=1, max_value=MAX_ID)
 
     class Meta:
         model = Alert
