@@ -13,6 +13,7 @@ from typing import Any, Final
 import django_filters  # type: ignore[import-untyped]  # django-filter ships no stubs
 from drf_spectacular.utils import OpenApiParameter
 
+from leerlus.core.api.fields import DAY_RANGE
 from leerlus.core.filters import CheckboxFilter, IntegerFilter, IsoDateFilter
 
 _EMPTY: Final = {"type": "string", "maxLength": 0}
@@ -50,6 +51,12 @@ def filter_parameters(
     unknown = set(descriptions) - set(filterset.base_filters)
     assert not unknown, f"no such filters in {filterset.__name__}: {sorted(unknown)}"
     return [
-        OpenApiParameter(name, _schema(flt), description=descriptions.get(name, ""))
+        OpenApiParameter(name, _schema(flt), description=_description(flt, descriptions.get(name)))
         for name, flt in filterset.base_filters.items()
     ]
+
+
+def _description(flt: django_filters.Filter, given: str | None) -> str:
+    if isinstance(flt, IsoDateFilter):  # a date's bounds: in words, the schema has none
+        return f"{given}, {DAY_RANGE}" if given else f"A day {DAY_RANGE}"
+    return given or ""

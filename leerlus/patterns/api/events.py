@@ -19,7 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from leerlus.core.api.fields import UtcDateTimeField
+from leerlus.core.api.fields import DayField, UtcDateTimeField
 from leerlus.core.api.parameters import filter_parameters
 from leerlus.core.filters import filters_checked
 from leerlus.organisations.models import Service
@@ -39,8 +39,8 @@ class EventSerializer(serializers.Serializer[Event]):
     kind = serializers.ChoiceField(choices=Event.Kind.choices)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    date = serializers.DateField()
-    endDate = serializers.DateField(  # noqa: N815
+    date = DayField()
+    endDate = DayField(  # noqa: N815
         source="end_date", required=False, allow_null=True, default=None
     )
     service = serializers.SlugField(

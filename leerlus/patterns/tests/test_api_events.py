@@ -67,6 +67,13 @@ def test_events_create_read_update_delete(api_for, analyst, organisation):
             "endDate",
         ),
         ({"kind": "release", "title": "x", "date": "2026-01-01", "service": "geheim"}, "service"),
+        # The page's form refuses these days (leerlus.core.filters.FIRST_DAY, LAST_DAY).
+        ({"kind": "release", "title": "x", "date": "9999-12-31"}, "date"),
+        ({"kind": "release", "title": "x", "date": "0001-01-01"}, "date"),
+        (
+            {"kind": "release", "title": "x", "date": "2026-01-01", "endDate": "3000-01-01"},
+            "endDate",
+        ),
     ],
 )
 def test_bad_events_are_problem_json_and_nothing_is_stored(
