@@ -16,9 +16,11 @@ The organisation and the server are made once for the module (what one case crea
 case may find); the database is emptied afterwards, as after any test that commits.
 """
 
+import json
 import os
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -98,12 +100,17 @@ def _some_of_everything() -> Organisation:
     return organisation
 
 
-def _answers(url: str) -> bool:
+def _get(url: str, token: str = "") -> tuple[int, bytes]:
+    """The status and body of a GET from our own server (0: no answer)."""
+    headers = {"Authorization": f"Token {token}"} if token else {}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - our own server
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - our server
-            return int(response.status) == 200
+        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:  # noqa: S310
+            return int(response.status), response.read()
+    except urllib.error.HTTPError as error:
+        return int(error.code), b""
     except OSError:
-        return False
+        return 0, b""
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +143,9 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dic
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        eventually(lambda: process.poll() is not None or _answers(f"{url}/health"), 90, "/health")
+        eventually(
+            lambda: process.poll() is not None or _get(f"{url}/health")[0] == 200, 90, "/health"
+        )
         assert process.poll() is None, "the server stopped"
         yield {"url": url, **tokens}
     finally:
@@ -161,7 +170,8 @@ def caller(request, server) -> tuple[str, str]:
 
 
 @schema.parametrize()
-# The server and its data are made once, not per generated case (see the module's docstring).
+# The root conftest's autouse fixtures are function-scoped and so shared by a test's cases;
+# nothing of theirs changes between cases.
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 def test_the_api_keeps_to_its_document(case: Any, caller: tuple[str, str]) -> None:
     url, token = caller
@@ -173,8 +183,15 @@ def test_the_api_keeps_to_its_document(case: Any, caller: tuple[str, str]) -> No
     )
 
 
-def test_the_server_uses_the_test_database(db: None, server: dict[str, str]) -> None:
-    """What the server serves is what the tests made (not a developer's own database). This
-    test's use of the database also has it set up when the module runs alone: the cases
+def test_the_server_knows_both_callers(db: None, caller: tuple[str, str]) -> None:
+    """The server reads the test database: each token is known to it (on another database
+    every case would be a documented 401, and the run would pass without testing anything).
+    This test's use of the database also has it set up when the module runs alone: the cases
     themselves only talk HTTP and must not hold a transaction open beside the server."""
-    assert Organisation.objects.filter(slug="eendorp").exists()
+    url, token = caller
+    status, body = _get(f"{url}/api/v1/me", token)
+
+    assert status == 200
+    me = json.loads(body)
+    assert me["organisation"]["slug"] == "eendorp"
+    assert User.objects.filter(username=me["username"], organisation__slug="eendorp").exists()
