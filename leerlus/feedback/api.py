@@ -27,7 +27,7 @@ from leerlus.core.api.parameters import filter_parameters
 from leerlus.core.api.parsers import NUL_REASON, NulKeepingJSONParser
 from leerlus.core.fastpath import newrows
 from leerlus.core.fastpath.serializers import SharedFieldsSerializer
-from leerlus.core.filters import filters_checked
+from leerlus.core.filters import FIRST_DAY, filters_checked
 from leerlus.core.memo import ExpiringCache
 from leerlus.organisations.audit import AuditedReads
 from leerlus.organisations.models import Department, Organisation, Service
@@ -91,6 +91,9 @@ class FeedbackInputSerializer(SharedFieldsSerializer[services.SignalInput]):
     def validate_receivedAt(self, value: Any) -> Any:  # noqa: N802
         if value > timezone.now() + timedelta(days=1):
             raise ValidationError("Lies in the future.")
+        if value.date() < FIRST_DAY:
+            # The counts and trends start at the first signal: year 1 would stretch them.
+            raise ValidationError(f"Lies before {FIRST_DAY.isoformat()}: check the date.")
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -186,3 +186,14 @@ def test_api_create_is_audited(api_for, kcc):
     entry = AuditEntry.objects.get(action="feedback.create")
     assert entry.actor == kcc
     assert entry.details == {"channel": "api", "redacted": 0}
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00Z", "1899-12-31T12:00:00Z"])
+def test_a_signal_received_before_1900_is_refused_by_name(api_for, kcc, moment):
+    response = api_for(kcc).post(URL, {"text": "Oude melding", "receivedAt": moment}, format="json")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["invalidParams"][0]["name"] == "receivedAt"
+    assert "1900-01-01" in response.json()["invalidParams"][0]["reason"]
+    assert not Feedback.objects.exists()
