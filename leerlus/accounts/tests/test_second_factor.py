@@ -16,7 +16,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
-from leerlus.feedback.models import Feedback, OriginalText
+from leerlus.feedback.models import Feedback, ImportBatch, OriginalText
 from leerlus.feedback.services import SignalInput, feedback_create
 from leerlus.organisations.models import User
 from leerlus.organisations.roles import Role
@@ -170,3 +170,21 @@ def test_an_api_token_has_no_second_factor_unless_the_setting_says_so(administra
     assert refused.status_code == 403
     assert refused.json()["code"] == "second_factor_required"
     assert allowed.status_code == 200
+
+
+def test_the_download_of_rejected_rows_asks_for_the_second_factor_first(
+    admin_client, administrator, organisation
+):
+    batch = ImportBatch.objects.create(
+        organisation=organisation, source="oud-systeem", filename="oud.csv", file_format="csv"
+    )
+    path = reverse("imports:rejected_csv", args=[batch.pk])
+
+    refused = admin_client.get(path)
+    _enter_code(admin_client, administrator, path)
+    allowed = admin_client.get(path)
+
+    assert refused.status_code == 302
+    assert refused["Location"] == f"{NEEDED}?next={quote(path)}"
+    assert allowed.status_code == 200
+    assert allowed["Content-Type"].startswith("text/csv")

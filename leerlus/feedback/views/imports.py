@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -242,12 +240,9 @@ def _render_result(
     )
 
 
-@login_required
+@capability_required(Capability.IMPORT_FEEDBACK)
 def import_rejected_csv_view(request: HttpRequest, pk: int) -> StreamingHttpResponse:
-    # Not @capability_required: that decorator is typed for plain responses, this one streams.
     member = member_of(request)
-    if not member.person.can(Capability.IMPORT_FEEDBACK):
-        raise PermissionDenied
     batch = _batch(member, pk)
     audit.record(
         action="feedback.import.download_rejected",
