@@ -102,6 +102,9 @@ def test_a_killed_child_takes_what_it_left_behind_with_it(clock, tmp_path: Path)
 
 
 def test_stop_ends_every_child_and_kills_one_that_ignores_sigterm(clock, tmp_path, caplog):
+    # The logger's own level: a test before this one (an in-process Celery worker) may have
+    # left the root logger at a level above WARNING.
+    caplog.set_level(logging.WARNING, logger="leerlus.site.supervisor")
     ready = tmp_path / "ignoring"
     stubborn = (
         "import pathlib, signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
